@@ -1,1 +1,35 @@
+//! oanode (协同办公节点): a self-hosted office-automation node in one binary. See DESIGN.md for the
+//! house plan: features are folders with the same rooms (model, store, service, api, pages), the
+//! web layer is the only one that knows Rocket.
 
+pub mod app;
+pub mod auth;
+pub mod check;
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod org;
+pub mod search;
+pub mod store;
+pub mod web;
+
+pub use app::App;
+
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Every feature's `ensure_tables`, run at each open so read transactions never meet a missing
+/// table. A feature adds its line when it lands.
+pub const TABLES: &[fn(&redb::WriteTransaction) -> error::Result<()>] =
+    &[org::store::ensure_tables];
+
+/// Every searchable feature's documents, for `oanode reindex`. A feature adds its line when it
+/// lands (news, notices, documents, …).
+pub const SEARCH_SOURCES: &[fn(
+    &redb::ReadTransaction,
+    &mut Vec<store::outbox::SearchDoc>,
+) -> error::Result<()>] = &[];
+
+/// The Rocket instance serving `app`.
+pub fn rocket(app: App) -> rocket::Rocket<rocket::Build> {
+    web::build(app)
+}

@@ -1,1 +1,233 @@
-fn main(){}
+//! The `oanode` command: serve (the default), init, reindex, check. Errors print one sentence and
+//! exit non-zero; never a panic trace.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Args, Parser, Subcommand};
+use oanode::clock::SystemClock;
+use oanode::config::{Config, Flags};
+use oanode::error::Error;
+use oanode::{App, app, store};
+
+#[derive(Parser)]
+#[command(
+    name = "oanode",
+    version,
+    about = "协同办公节点 oanode: office automation in one binary"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    serve: ServeArgs,
+}
+
+#[derive(Args, Clone)]
+struct DataArg {
+    /// The data directory (store, search index, file bodies, oanode.toml).
+    #[arg(long, env = "OANODE_DATA", default_value = "./data")]
+    data: PathBuf,
+}
+
+#[derive(Args, Clone)]
+struct ServeArgs {
+    #[command(flatten)]
+    data: DataArg,
+    /// Address to listen on, HOST:PORT (default 127.0.0.1:8000, or `listen` in oanode.toml).
+    #[arg(long)]
+    listen: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web pages and the API (the default). An empty data directory gets the demo data.
+    Serve(ServeArgs),
+    /// Make an empty production node with one group administrator; prints the initial password once.
+    Init {
+        #[command(flatten)]
+        data: DataArg,
+        /// Login of the group administrator.
+        #[arg(long)]
+        admin: String,
+        /// Name of the group (the root of the organization).
+        #[arg(long, default_value = "集团")]
+        name: String,
+    },
+    /// Rebuild the search index from the store (stop the server first).
+    Reindex {
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// Verify the store's indexes, the audit chain and the search position (stop the server first).
+    Check {
+        #[command(flatten)]
+        data: DataArg,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        None => serve(cli.serve),
+        Some(Command::Serve(args)) => serve(args),
+        Some(Command::Init { data, admin, name }) => init(&data.data, &admin, &name),
+        Some(Command::Reindex { data }) => reindex(&data.data),
+        Some(Command::Check { data }) => check(&data.data),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => {
+            eprintln!("oanode: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// One sentence for an operator.
+fn describe(e: Error) -> String {
+    match e {
+        Error::Unavailable(s) => s,
+        Error::Internal(inner) => {
+            if let Some(redb::DatabaseError::DatabaseAlreadyOpen) =
+                inner.downcast_ref::<redb::DatabaseError>()
+            {
+                return "the data directory is in use by another oanode process".into();
+            }
+            if inner.downcast_ref::<redb::DatabaseError>().is_some()
+                || inner.downcast_ref::<redb::StorageError>().is_some()
+            {
+                return format!("the store file is damaged or is not an oanode store: {inner}");
+            }
+            format!("{inner:#}")
+        }
+        Error::Validation(fields) => {
+            let list: Vec<String> = fields.iter().map(|(k, v)| format!("{k} ({v})")).collect();
+            format!("invalid value: {}", list.join(", "))
+        }
+        Error::Conflict(_) => "the data directory is already initialized".into(),
+        other => other.to_string(),
+    }
+}
+
+fn load_config(data: &Path, flags: &Flags) -> Result<Config, String> {
+    app::ensure_writable(data).map_err(describe)?;
+    Config::load(data, flags)
+}
+
+fn init_tracing(config: &Config) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new(format!("{},tantivy=warn", config.log.level)));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if config.log.format == "json" {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+fn open(data: &Path, config: Config) -> Result<App, String> {
+    App::open(data, config, Arc::new(SystemClock)).map_err(describe)
+}
+
+fn serve(args: ServeArgs) -> Result<(), String> {
+    let data = args.data.data;
+    let fresh = !data.join(store::FILE_NAME).exists();
+    let config = load_config(
+        &data,
+        &Flags {
+            listen: args.listen,
+        },
+    )?;
+    init_tracing(&config);
+    let addr = config.listen_addr()?;
+    // Refuse a taken port before touching the store, with a sentence rather than a trace.
+    std::net::TcpListener::bind(addr).map_err(|e| {
+        format!("cannot listen on {addr}: {e} (is another program using that port?)")
+    })?;
+    let app = open(&data, config)?;
+    if fresh {
+        let units = oanode::org::service::load_demo(app.store(), app.clock()).map_err(describe)?;
+        println!(
+            "oanode: 已在 {} 初始化示例数据（{units} 个组织单元）/ demo data initialized",
+            data.display()
+        );
+        println!("oanode: 请在浏览器中打开 / open in a browser: http://{addr}/");
+    }
+    app.search().catch_up().map_err(describe)?;
+    app.search().start_indexer();
+    tracing::info!(%addr, data = %data.display(), version = oanode::VERSION, "oanode is serving");
+    let rocket = oanode::rocket(app.clone());
+    let launched = rocket::execute(rocket.launch());
+    app.shutdown();
+    drop(app);
+    match launched {
+        Ok(_) => {
+            tracing::info!("oanode stopped");
+            Ok(())
+        }
+        Err(e) => Err(format!("the server could not start: {}", launch_error(&e))),
+    }
+}
+
+fn launch_error(e: &rocket::Error) -> String {
+    match e.kind() {
+        rocket::error::ErrorKind::Bind(err) => format!("cannot listen: {err}"),
+        rocket::error::ErrorKind::Io(err) => err.to_string(),
+        other => other.to_string(),
+    }
+}
+
+fn init(data: &Path, admin: &str, name: &str) -> Result<(), String> {
+    if data.join(store::FILE_NAME).exists() {
+        return Err(format!(
+            "{} already holds an oanode store; init makes a new node only",
+            data.display()
+        ));
+    }
+    let config = load_config(data, &Flags::default())?;
+    let app = open(data, config)?;
+    let password =
+        oanode::org::service::init_node(app.store(), app.clock(), admin, name).map_err(describe)?;
+    println!("oanode: 节点已创建 / node created in {}", data.display());
+    println!("oanode: 集团管理员 / group administrator: {admin}");
+    println!(
+        "oanode: 初始密码（仅显示一次，首次登录须修改）/ initial password (shown once, change it at first sign-in): {password}"
+    );
+    Ok(())
+}
+
+fn reindex(data: &Path) -> Result<(), String> {
+    let config = load_config(data, &Flags::default())?;
+    let app = open(data, config)?;
+    let n = app.reindex().map_err(describe)?;
+    println!("oanode: 搜索索引已重建 / search index rebuilt: {n} items");
+    Ok(())
+}
+
+fn check(data: &Path) -> Result<(), String> {
+    if !data.join(store::FILE_NAME).exists() {
+        return Err(format!("{} holds no oanode store", data.display()));
+    }
+    let config = load_config(data, &Flags::default())?;
+    let app = open(data, config)?;
+    let report = oanode::check::run(app.store()).map_err(describe)?;
+    println!("audit entries: {} (chain verified)", report.audit_entries);
+    println!(
+        "outbox changes waiting for the index: {}",
+        report.outbox_pending
+    );
+    if report.problems.is_empty() {
+        println!("oanode: 检查通过 / check passed");
+        Ok(())
+    } else {
+        for p in &report.problems {
+            println!("problem: {p}");
+        }
+        Err(format!("check found {} problem(s)", report.problems.len()))
+    }
+}

@@ -1,0 +1,9 @@
+// oanode's own script: small progressive enhancements only; every page works without it.
+(function () {
+  "use strict";
+  // Send the CSRF token (a meta tag, once sign-in lands) with every htmx request.
+  document.addEventListener("htmx:configRequest", function (e) {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    if (meta) e.detail.headers["X-CSRF-Token"] = meta.content;
+  });
+})();

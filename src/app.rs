@@ -1,0 +1,180 @@
+//! `App`: the shared state handed to routes, the CLI and tests. Cheap to clone. Opening it opens
+//! the store (running migrations), the blob folder and the search index; it starts no threads.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::search::Search;
+use crate::store::blobs::Blobs;
+use crate::store::{self, Store};
+
+const SECRET_FILE: &str = "secret.key";
+
+#[derive(Clone)]
+pub struct App(Arc<Inner>);
+
+struct Inner {
+    config: Config,
+    data_dir: PathBuf,
+    store: Store,
+    search: Search,
+    blobs: Blobs,
+    clock: Arc<dyn Clock>,
+    secret_key: Vec<u8>,
+}
+
+/// What the workbench shows about the node.
+pub struct Summary {
+    pub units: u64,
+    pub users: u64,
+    pub indexed: u64,
+    pub schema_version: u64,
+}
+
+impl App {
+    pub fn open(data_dir: &Path, config: Config, clock: Arc<dyn Clock>) -> Result<App> {
+        ensure_writable(data_dir)?;
+        let secret_key = load_or_create_secret(data_dir)?;
+        let store = Store::open(data_dir, config.store.cache_mb << 20)?;
+        let blobs = Blobs::open(&data_dir.join("blobs"))?;
+        let search = Search::open(&data_dir.join("search"), store.clone())?;
+        Ok(App(Arc::new(Inner {
+            config,
+            data_dir: data_dir.to_path_buf(),
+            store,
+            search,
+            blobs,
+            clock,
+            secret_key,
+        })))
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.0.config
+    }
+    pub fn data_dir(&self) -> &Path {
+        &self.0.data_dir
+    }
+    pub fn store(&self) -> &Store {
+        &self.0.store
+    }
+    pub fn search(&self) -> &Search {
+        &self.0.search
+    }
+    pub fn blobs(&self) -> &Blobs {
+        &self.0.blobs
+    }
+    pub fn clock(&self) -> &dyn Clock {
+        &*self.0.clock
+    }
+    pub fn now_ms(&self) -> i64 {
+        self.0.clock.now_ms()
+    }
+    pub fn secret_key(&self) -> &[u8] {
+        &self.0.secret_key
+    }
+
+    /// Runs blocking work (store commits fsync; argon2 hashes) off the async workers, re-raising
+    /// a panic as an internal error rather than losing it.
+    pub async fn run<R, F>(&self, f: F) -> Result<R>
+    where
+        R: Send + 'static,
+        F: FnOnce(&App) -> Result<R> + Send + 'static,
+    {
+        let app = self.clone();
+        tokio::task::spawn_blocking(move || f(&app))
+            .await
+            .map_err(|e| Error::internal(format!("blocking task failed: {e}")))?
+    }
+
+    pub fn group_name(&self) -> Option<String> {
+        crate::org::service::group_name(&self.0.store)
+            .ok()
+            .flatten()
+    }
+
+    pub fn summary(&self) -> Result<Summary> {
+        let (units, users, schema_version) = self.0.store.read(|tx| {
+            let (units, users) = crate::org::store::counts(tx)?;
+            Ok((
+                units,
+                users,
+                store::meta_get(tx, "schema_version")?.unwrap_or(0),
+            ))
+        })?;
+        Ok(Summary {
+            units,
+            users,
+            indexed: self.0.search.num_docs(),
+            schema_version,
+        })
+    }
+
+    /// Rebuilds the search index from the records themselves (every feature's search source),
+    /// up to the outbox position read in the same snapshot.
+    pub fn reindex(&self) -> Result<usize> {
+        let (docs, upto) = self.0.store.read(|tx| {
+            let mut docs = Vec::new();
+            for source in crate::SEARCH_SOURCES {
+                source(tx, &mut docs)?;
+            }
+            Ok((docs, store::outbox::last_seq(tx)?))
+        })?;
+        self.0.search.rebuild(docs.into_iter(), upto)
+    }
+
+    /// Stops background work and commits what the indexer has; the store closes when the last
+    /// clone of the `App` is dropped.
+    pub fn shutdown(&self) {
+        self.0.search.stop();
+    }
+}
+
+/// Creates the data directory if needed and proves it writable, so that a read-only or foreign
+/// folder fails at start with one clear sentence instead of at the first write.
+pub fn ensure_writable(dir: &Path) -> Result<()> {
+    let fail = |e: std::io::Error| {
+        Error::Unavailable(format!(
+            "the data directory {} is not writable: {e}",
+            dir.display()
+        ))
+    };
+    fs::create_dir_all(dir).map_err(fail)?;
+    let probe = dir.join(".write-probe");
+    fs::File::create(&probe)
+        .and_then(|mut f| f.write_all(b"ok"))
+        .map_err(fail)?;
+    fs::remove_file(&probe).map_err(fail)?;
+    Ok(())
+}
+
+/// The key Rocket needs in a release build: 64 random bytes made at first start, kept in the data
+/// directory (mode 0600), never in the repository.
+fn load_or_create_secret(dir: &Path) -> Result<Vec<u8>> {
+    let path = dir.join(SECRET_FILE);
+    if let Ok(text) = fs::read_to_string(&path) {
+        return hex::decode(text.trim())
+            .ok()
+            .filter(|k| k.len() == 64)
+            .ok_or_else(|| {
+                Error::Unavailable(format!(
+                    "{} is damaged: delete it to make a new one",
+                    path.display()
+                ))
+            });
+    }
+    let key: [u8; 64] = std::array::from_fn(|_| rand::random::<u8>());
+    let mut opts = fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let mut f = opts.open(&path)?;
+    f.write_all(hex::encode(key).as_bytes())?;
+    f.sync_all()?;
+    Ok(key.to_vec())
+}

@@ -1,0 +1,225 @@
+//! Configuration: built-in defaults < `<data>/oanode.toml` < `OANODE_*` environment (nested keys
+//! with `__`, e.g. `OANODE_STORE__CACHE_MB=32`) < command-line flags. An unknown or malformed
+//! option is refused at start with its name. `data.example/oanode.toml` documents every option.
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+pub const FILE_NAME: &str = "oanode.toml";
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Address and port to listen on.
+    pub listen: String,
+    /// Time zone in which times are shown and working days are counted.
+    pub timezone: String,
+    /// Language of the pages when neither a cookie nor the browser says otherwise: zh-CN or en.
+    pub default_lang: String,
+    pub store: StoreConfig,
+    pub log: LogConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct StoreConfig {
+    /// redb page cache in MiB (redb's own default, 1 GiB, is far above the node's memory budget).
+    pub cache_mb: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// error, warn, info, debug or trace.
+    pub level: String,
+    /// plain (for people) or json (for log collectors).
+    pub format: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: "127.0.0.1:8000".into(),
+            timezone: "Asia/Shanghai".into(),
+            default_lang: "zh-CN".into(),
+            store: StoreConfig::default(),
+            log: LogConfig::default(),
+        }
+    }
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        StoreConfig { cache_mb: 64 }
+    }
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        LogConfig {
+            level: "info".into(),
+            format: "plain".into(),
+        }
+    }
+}
+
+/// Values given on the command line; `None` leaves the lower layers' value.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Flags {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<String>,
+}
+
+impl Config {
+    /// Loads the layered configuration for the data directory `data`.
+    pub fn load(data: &Path, flags: &Flags) -> Result<Config, String> {
+        Self::load_from(
+            data,
+            flags,
+            Env::prefixed("OANODE_").split("__").ignore(&["data"]),
+        )
+    }
+
+    fn load_from(data: &Path, flags: &Flags, env: Env) -> Result<Config, String> {
+        let file = data.join(FILE_NAME);
+        let config: Config = Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::file(&file))
+            .merge(env)
+            .merge(Serialized::defaults(flags))
+            .extract()
+            .map_err(|e| format!("invalid configuration: {e}"))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    pub fn validate(&self) -> Result<(), String> {
+        self.listen_addr()?;
+        self.tz()?;
+        if !matches!(self.default_lang.as_str(), "zh-CN" | "en") {
+            return Err(format!(
+                "invalid configuration: default_lang must be zh-CN or en, not {:?}",
+                self.default_lang
+            ));
+        }
+        if !(1..=4096).contains(&self.store.cache_mb) {
+            return Err("invalid configuration: store.cache_mb must be between 1 and 4096".into());
+        }
+        if !matches!(self.log.format.as_str(), "plain" | "json") {
+            return Err(format!(
+                "invalid configuration: log.format must be plain or json, not {:?}",
+                self.log.format
+            ));
+        }
+        if !matches!(
+            self.log.level.as_str(),
+            "error" | "warn" | "info" | "debug" | "trace"
+        ) {
+            return Err(format!(
+                "invalid configuration: log.level {:?} is not a level",
+                self.log.level
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn listen_addr(&self) -> Result<SocketAddr, String> {
+        self.listen.parse().map_err(|_| {
+            format!(
+                "invalid configuration: listen must be HOST:PORT with an IP address, not {:?}",
+                self.listen
+            )
+        })
+    }
+
+    pub fn tz(&self) -> Result<chrono_tz::Tz, String> {
+        self.timezone.parse().map_err(|_| {
+            format!(
+                "invalid configuration: timezone {:?} is not a known time zone",
+                self.timezone
+            )
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_without_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = Config::load_from(
+            dir.path(),
+            &Flags::default(),
+            Env::prefixed("OANODE_TEST_NONE_"),
+        )
+        .unwrap();
+        assert_eq!(c, Config::default());
+        assert_eq!(c.listen, "127.0.0.1:8000");
+    }
+
+    #[test]
+    fn file_then_env_then_flags() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(FILE_NAME),
+            "listen = \"0.0.0.0:9000\"\ndefault_lang = \"en\"\n[store]\ncache_mb = 16\n",
+        )
+        .unwrap();
+        let c = Config::load_from(
+            dir.path(),
+            &Flags::default(),
+            Env::prefixed("OANODE_TEST_NONE_"),
+        )
+        .unwrap();
+        assert_eq!(
+            (c.listen.as_str(), c.default_lang.as_str(), c.store.cache_mb),
+            ("0.0.0.0:9000", "en", 16)
+        );
+
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("OANODE_T1_STORE__CACHE_MB", "32");
+            jail.set_env("OANODE_T1_LISTEN", "127.0.0.1:7000");
+            let env = Env::prefixed("OANODE_T1_").split("__");
+            let c = Config::load_from(dir.path(), &Flags::default(), env.clone()).unwrap();
+            assert_eq!(
+                (c.listen.as_str(), c.store.cache_mb),
+                ("127.0.0.1:7000", 32)
+            );
+            let flags = Flags {
+                listen: Some("127.0.0.1:7001".into()),
+            };
+            let c = Config::load_from(dir.path(), &flags, env).unwrap();
+            assert_eq!(c.listen, "127.0.0.1:7001");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_or_malformed_options_are_refused_by_name() {
+        let cases = [
+            ("colour = \"blue\"\n", "colour"),
+            ("[store]\ncache_size = 3\n", "cache_size"),
+            ("[store]\ncache_mb = \"lots\"\n", "cache_mb"),
+            ("listen = \"localhost\"\n", "listen"),
+            ("timezone = \"Mars/Olympus\"\n", "timezone"),
+            ("default_lang = \"fr\"\n", "default_lang"),
+            ("listen = \n", "oanode.toml"),
+        ];
+        for (toml, name) in cases {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join(FILE_NAME), toml).unwrap();
+            let err = Config::load_from(
+                dir.path(),
+                &Flags::default(),
+                Env::prefixed("OANODE_TEST_NONE_"),
+            )
+            .expect_err(toml);
+            assert!(err.contains(name), "{toml:?}: {err}");
+        }
+    }
+}

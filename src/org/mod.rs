@@ -1,0 +1,5 @@
+//! The organization: units, users, role grants (and, with sign-in, the directory and eHR sync).
+
+pub mod model;
+pub mod service;
+pub mod store;

@@ -1,0 +1,499 @@
+//! Queries: parsing the text (without tantivy's QueryParser), the ACL and kind filters, ordering,
+//! kind facets and highlighted snippets.
+//!
+//! The text becomes `Should(words, fallback)`:
+//! - words: the text cut by jieba in default mode; every word must occur in the title (boosted)
+//!   or the body. Cheap term queries: a default-mode cut yields no overlapping sub-words, so no
+//!   phrase queries (which cost ~20x at p99).
+//! - fallback: each whitespace-separated chunk as a phrase of CJK bigrams on the bigram fields,
+//!   so that a substring the segmentation cut differently (`息管理`) is still found.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
+use tantivy::columnar::StrColumn;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{
+    DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader, TantivyDocument, Term,
+};
+
+use super::indexer::cut;
+use super::tokenizer::{BigramTokenizer, WordTokenizer};
+use super::{Fields, Search};
+use crate::error::Result;
+
+/// At most this many hits per page.
+pub const MAX_LIMIT: usize = 100;
+/// Deeper pages are not served (refine the query instead).
+pub const MAX_OFFSET: usize = 10_000;
+/// Query text beyond this many characters is ignored.
+const MAX_QUERY_CHARS: usize = 200;
+/// At most this many words, chunks, and bigrams per chunk make it into the query.
+const MAX_WORDS: usize = 32;
+const MAX_CHUNKS: usize = 16;
+const MAX_CHUNK_TOKENS: usize = 32;
+/// Snippet length in characters.
+const SNIPPET_CHARS: usize = 160;
+/// The part of a body around the first match that the snippet is chosen from (bytes), so that a
+/// long body is never tokenized whole for a snippet.
+const WINDOW_BEFORE: usize = 120;
+const WINDOW_BYTES: usize = 2_000;
+/// Title boost over body in the words query.
+const TITLE_BOOST: Score = 2.0;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Order {
+    /// Best match first.
+    #[default]
+    Relevance,
+    /// Latest `time` first.
+    Newest,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SearchQuery {
+    pub text: String,
+    /// Only these kinds; empty = all.
+    pub kinds: Vec<String>,
+    pub order: Order,
+    pub offset: usize,
+    /// Hits per page, at most [`MAX_LIMIT`]; 0 returns only the total and the facets.
+    pub limit: usize,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SearchResults {
+    /// Matching items the caller may see (within the kinds filter).
+    pub total: usize,
+    pub hits: Vec<Hit>,
+    /// `(kind, count)` over the matching items the caller may see, ignoring the kinds filter so
+    /// that a page can offer every kind; most frequent first.
+    pub facets: Vec<(String, u64)>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    pub key: String,
+    pub kind: String,
+    /// The title, HTML-escaped, with matched words in `<b>`.
+    pub title_html: String,
+    /// About 160 characters of the body around the best match, HTML-escaped, matches in `<b>`.
+    pub snippet_html: String,
+    pub url: String,
+    pub time_ms: i64,
+    /// Relevance score; 0 in newest-first order.
+    pub score: f32,
+}
+
+/// The text part of a query.
+pub(super) struct TextQuery {
+    /// Every word in the title or the body.
+    pub words: Option<Box<dyn Query>>,
+    /// Every chunk as a bigram phrase in the title or the body.
+    pub fallback: Option<Box<dyn Query>>,
+    /// The words of the words query.
+    pub word_list: Vec<String>,
+    /// What to look for in a body to place its snippet: the words and the chunks, lowercased.
+    pub needles: Vec<String>,
+}
+
+impl TextQuery {
+    pub fn parse(fields: &Fields, text: &str) -> Option<TextQuery> {
+        let text: String = text.chars().take(MAX_QUERY_CHARS).collect();
+        let mut words = super::tokenizer::texts(&mut WordTokenizer::for_query(), &text);
+        dedup(&mut words);
+        words.truncate(MAX_WORDS);
+        let words_query = (!words.is_empty()).then(|| {
+            let clauses = words
+                .iter()
+                .map(|w| {
+                    let either: Box<dyn Query> = Box::new(BooleanQuery::union(vec![
+                        Box::new(BoostQuery::new(term_query(fields.title, w), TITLE_BOOST)),
+                        term_query(fields.body, w),
+                    ]));
+                    (Occur::Must, either)
+                })
+                .collect();
+            Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>
+        });
+
+        let mut needles = words.clone();
+        let mut chunks = Vec::new();
+        for chunk in text.split_whitespace().take(MAX_CHUNKS) {
+            let mut stream =
+                tantivy::tokenizer::Tokenizer::token_stream(&mut BigramTokenizer, chunk);
+            let mut tokens = Vec::new();
+            while let Some(t) = tantivy::tokenizer::TokenStream::next(&mut stream) {
+                tokens.push((t.position, t.text.clone()));
+                if tokens.len() == MAX_CHUNK_TOKENS {
+                    break;
+                }
+            }
+            if tokens.is_empty() {
+                continue;
+            }
+            needles.push(chunk.to_lowercase());
+            let in_field = |field: Field| -> Box<dyn Query> {
+                if tokens.len() == 1 {
+                    term_query(field, &tokens[0].1)
+                } else {
+                    let terms = tokens
+                        .iter()
+                        .map(|(p, t)| (*p, Term::from_field_text(field, t)))
+                        .collect();
+                    Box::new(PhraseQuery::new_with_offset(terms))
+                }
+            };
+            let either: Box<dyn Query> = Box::new(BooleanQuery::union(vec![
+                in_field(fields.title_bigram),
+                in_field(fields.body_bigram),
+            ]));
+            chunks.push((Occur::Must, either));
+        }
+        let fallback =
+            (!chunks.is_empty()).then(|| Box::new(BooleanQuery::new(chunks)) as Box<dyn Query>);
+        if words_query.is_none() && fallback.is_none() {
+            return None;
+        }
+        dedup(&mut needles);
+        Some(TextQuery {
+            words: words_query,
+            fallback,
+            word_list: words,
+            needles,
+        })
+    }
+
+    /// `Should(words, fallback)`: a document matching either is a hit.
+    pub fn query(&self) -> Box<dyn Query> {
+        let parts: Vec<Box<dyn Query>> = [&self.words, &self.fallback]
+            .into_iter()
+            .flatten()
+            .map(|q| q.box_clone())
+            .collect();
+        match <[_; 1]>::try_from(parts) {
+            Ok([one]) => one,
+            Err(parts) => Box::new(BooleanQuery::union(parts)),
+        }
+    }
+}
+
+fn dedup(items: &mut Vec<String>) {
+    let mut seen = std::collections::HashSet::new();
+    items.retain(|w| seen.insert(w.clone()));
+}
+
+fn term_query(field: Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqs,
+    ))
+}
+
+/// Matches documents holding any of `terms` in `field` (a filter: no scoring weight).
+fn any_term(field: Field, terms: &[String]) -> Box<dyn Query> {
+    let clauses = terms
+        .iter()
+        .map(|t| {
+            (
+                Occur::Should,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(field, t),
+                    IndexRecordOption::Basic,
+                )) as Box<dyn Query>,
+            )
+        })
+        .collect();
+    Box::new(BoostQuery::new(Box::new(BooleanQuery::new(clauses)), 0.0))
+}
+
+impl Search {
+    /// Searches what the caller may see: `acl_terms` are the caller's own terms (`all`,
+    /// `user:ID`, `unit:ID` of each unit up the tree, `role:NAME@UNIT`); an item is visible when
+    /// it carries one of them. No terms, or a blank text, find nothing.
+    pub fn search(&self, q: &SearchQuery, acl_terms: &[String]) -> Result<SearchResults> {
+        let f = &self.0.fields;
+        if acl_terms.is_empty() {
+            return Ok(SearchResults::default());
+        }
+        let Some(text) = TextQuery::parse(f, &q.text) else {
+            return Ok(SearchResults::default());
+        };
+        let searcher = self.0.reader.searcher();
+        let visible: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
+            (Occur::Must, text.query()),
+            (Occur::Must, any_term(f.acl, acl_terms)),
+        ]));
+        let limit = q.limit.min(MAX_LIMIT);
+        let offset = q.offset.min(MAX_OFFSET);
+        let top = TopDocs::with_limit(limit.max(1)).and_offset(offset);
+
+        let (total, kinds, found): (usize, BTreeMap<String, u64>, Vec<(Score, DocAddress)>) = if q
+            .kinds
+            .is_empty()
+        {
+            match q.order {
+                Order::Relevance => {
+                    let (total, kinds, top) = searcher.search(
+                        &*visible,
+                        &(Count, KindCounts(f.kind), top.order_by_score()),
+                    )?;
+                    (total, kinds, top)
+                }
+                Order::Newest => {
+                    let (total, kinds, top) =
+                        searcher.search(&*visible, &(Count, KindCounts(f.kind), newest(top)))?;
+                    (total, kinds, unscored(top))
+                }
+            }
+        } else {
+            let kinds = searcher.search(&*visible, &KindCounts(f.kind))?;
+            let filtered = BooleanQuery::new(vec![
+                (Occur::Must, visible.box_clone()),
+                (Occur::Must, any_term(f.kind, &q.kinds)),
+            ]);
+            let (total, top) = match q.order {
+                Order::Relevance => searcher.search(&filtered, &(Count, top.order_by_score()))?,
+                Order::Newest => {
+                    let (total, top) = searcher.search(&filtered, &(Count, newest(top)))?;
+                    (total, unscored(top))
+                }
+            };
+            (total, kinds, top)
+        };
+        let mut facets: Vec<(String, u64)> = kinds.into_iter().collect();
+        facets.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+
+        let found = if limit == 0 { Vec::new() } else { found };
+        let mut snippets = Snippets::new(&searcher, f, &text)?;
+        let mut hits = Vec::with_capacity(found.len());
+        for (score, address) in found {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let text_of = |field: Field| {
+                doc.get_first(field)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+            };
+            let title = text_of(f.title);
+            let body = text_of(f.body);
+            hits.push(Hit {
+                key: text_of(f.key).to_string(),
+                kind: text_of(f.kind).to_string(),
+                title_html: snippets.title(title),
+                snippet_html: snippets.body(body, &text.needles),
+                url: text_of(f.url).to_string(),
+                time_ms: doc
+                    .get_first(f.time)
+                    .and_then(|v| v.as_i64())
+                    .unwrap_or_default(),
+                score,
+            });
+        }
+        Ok(SearchResults {
+            total,
+            hits,
+            facets,
+        })
+    }
+}
+
+fn newest(top: TopDocs) -> impl Collector<Fruit = Vec<(Option<i64>, DocAddress)>> {
+    top.order_by_fast_field::<i64>("time", tantivy::Order::Desc)
+}
+
+fn unscored(top: Vec<(Option<i64>, DocAddress)>) -> Vec<(Score, DocAddress)> {
+    top.into_iter().map(|(_, address)| (0.0, address)).collect()
+}
+
+/// Counts matching documents per `kind` (a fast string field): per segment by term ordinal,
+/// turned into names once per segment.
+struct KindCounts(Field);
+
+struct SegmentKindCounts {
+    column: Option<StrColumn>,
+    counts: Vec<u64>,
+}
+
+impl Collector for KindCounts {
+    type Fruit = BTreeMap<String, u64>;
+    type Child = SegmentKindCounts;
+
+    fn for_segment(
+        &self,
+        _: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<SegmentKindCounts> {
+        let name = segment.schema().get_field_name(self.0).to_string();
+        let column = segment.fast_fields().str(&name)?;
+        let counts = vec![0; column.as_ref().map_or(0, |c| c.num_terms())];
+        Ok(SegmentKindCounts { column, counts })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(
+        &self,
+        fruits: Vec<BTreeMap<String, u64>>,
+    ) -> tantivy::Result<BTreeMap<String, u64>> {
+        let mut all = BTreeMap::new();
+        for fruit in fruits {
+            for (kind, n) in fruit {
+                *all.entry(kind).or_insert(0) += n;
+            }
+        }
+        Ok(all)
+    }
+}
+
+impl SegmentCollector for SegmentKindCounts {
+    type Fruit = BTreeMap<String, u64>;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        if let Some(column) = &self.column
+            && let Some(ord) = column.ords().first(doc)
+            && let Some(n) = self.counts.get_mut(ord as usize)
+        {
+            *n += 1;
+        }
+    }
+
+    fn harvest(self) -> BTreeMap<String, u64> {
+        let mut out = BTreeMap::new();
+        let Some(column) = self.column else {
+            return out;
+        };
+        let mut name = String::new();
+        for (ord, n) in self.counts.into_iter().enumerate() {
+            if n > 0 && column.ord_to_str(ord as u64, &mut name).unwrap_or(false) {
+                out.insert(name.clone(), n);
+            }
+        }
+        out
+    }
+}
+
+/// Highlighting for one query: words first, bigrams when only the fallback matched.
+struct Snippets {
+    title: Vec<SnippetGenerator>,
+    body: Vec<SnippetGenerator>,
+}
+
+impl Snippets {
+    fn new(searcher: &Searcher, f: &Fields, text: &TextQuery) -> Result<Snippets> {
+        let mut title = Vec::new();
+        let mut body = Vec::new();
+        let words = (&text.words, f.title, f.body);
+        let bigrams = (&text.fallback, f.title_bigram, f.body_bigram);
+        // When a word occurs nowhere, the words query matched nothing and every hit came from the
+        // fallback: highlight its bigrams first (the words that do occur are only part of it).
+        let mut words_match = true;
+        for w in &text.word_list {
+            let df = searcher.doc_freq(&Term::from_field_text(f.title, w))?
+                + searcher.doc_freq(&Term::from_field_text(f.body, w))?;
+            words_match &= df > 0;
+        }
+        let order = if words_match {
+            [words, bigrams]
+        } else {
+            [bigrams, words]
+        };
+        for (query, title_field, body_field) in order {
+            if let Some(query) = query {
+                let mut t = SnippetGenerator::create(searcher, &**query, title_field)?;
+                t.set_max_num_chars(usize::MAX / 2);
+                title.push(t);
+                body.push(SnippetGenerator::create(searcher, &**query, body_field)?);
+            }
+        }
+        Ok(Snippets { title, body })
+    }
+
+    /// The whole title, escaped, with the matches in `<b>`.
+    fn title(&self, title: &str) -> String {
+        for generator in &self.title {
+            let snippet = generator.snippet(title);
+            if !snippet.is_empty() {
+                let range = snippet.fragment_range();
+                return format!(
+                    "{}{}{}",
+                    escape(&title[..range.start]),
+                    snippet.to_html(),
+                    escape(&title[range.end..])
+                );
+            }
+        }
+        escape(title)
+    }
+
+    /// About [`SNIPPET_CHARS`] characters around the first match, escaped, matches in `<b>`;
+    /// the start of the body when nothing is highlighted.
+    fn body(&mut self, body: &str, needles: &[String]) -> String {
+        let (start, end) = window(body, needles);
+        let part = &body[start..end];
+        let chars = part.chars().count().max(1);
+        let max_bytes = SNIPPET_CHARS * part.len().div_ceil(chars);
+        for generator in &mut self.body {
+            generator.set_max_num_chars(max_bytes);
+            let snippet = generator.snippet(part);
+            if !snippet.is_empty() {
+                let range = snippet.fragment_range();
+                let before = if start + range.start > 0 { "…" } else { "" };
+                let after = if start + range.end < body.len() {
+                    "…"
+                } else {
+                    ""
+                };
+                return format!("{before}{}{after}", snippet.to_html());
+            }
+        }
+        let head: String = body.chars().take(SNIPPET_CHARS).collect();
+        let more = if head.len() < body.len() { "…" } else { "" };
+        format!("{}{more}", escape(&head))
+    }
+}
+
+/// The byte range of `body` to take a snippet from: around the first occurrence of a needle
+/// (ASCII case-insensitive), else the start.
+fn window(body: &str, needles: &[String]) -> (usize, usize) {
+    let lower;
+    let haystack = if body.bytes().any(|b| b.is_ascii_uppercase()) {
+        lower = body.to_ascii_lowercase();
+        lower.as_str()
+    } else {
+        body
+    };
+    let first = needles
+        .iter()
+        .filter_map(|n| haystack.find(n.as_str()))
+        .min()
+        .unwrap_or(0);
+    let mut start = first.saturating_sub(WINDOW_BEFORE);
+    while !body.is_char_boundary(start) {
+        start -= 1;
+    }
+    let end = start + cut(&body[start..], WINDOW_BYTES).len();
+    (start, end)
+}
+
+/// HTML-escapes text for element content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            c => out.push(c),
+        }
+    }
+    out
+}

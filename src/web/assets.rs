@@ -1,0 +1,121 @@
+//! Embedded assets (rust-embed; debug builds read `assets/` from disk). Served at
+//! `/static/<path>?v=<hash>`: the URL changes with the content, so a versioned URL is cached for a
+//! year; an unversioned one is revalidated with its ETag.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use rocket::http::{ContentType, Header, Status};
+use rocket::request::{FromRequest, Outcome, Request};
+use rocket::response::{self, Responder, Response};
+use rust_embed::RustEmbed;
+
+#[derive(RustEmbed)]
+#[folder = "assets/"]
+#[exclude = "templates/*"]
+pub struct Assets;
+
+/// Folders under `assets/` that are public.
+const PUBLIC: &[&str] = &["css/", "js/", "icons/", "vendor/", "manifest.webmanifest"];
+
+fn hashes() -> &'static HashMap<String, String> {
+    static HASHES: OnceLock<HashMap<String, String>> = OnceLock::new();
+    HASHES.get_or_init(|| {
+        Assets::iter()
+            .filter_map(|p| {
+                let f = Assets::get(&p)?;
+                Some((p.to_string(), hex::encode(&f.metadata.sha256_hash()[..8])))
+            })
+            .collect()
+    })
+}
+
+/// The versioned URL of an asset, for templates.
+pub fn url(path: &str) -> String {
+    match hashes().get(path) {
+        Some(h) => format!("/static/{path}?v={h}"),
+        None => format!("/static/{path}"),
+    }
+}
+
+pub struct IfNoneMatch(Option<String>);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for IfNoneMatch {
+    type Error = ();
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+        Outcome::Success(IfNoneMatch(
+            req.headers().get_one("If-None-Match").map(str::to_string),
+        ))
+    }
+}
+
+pub enum AssetResponse {
+    Body {
+        data: Vec<u8>,
+        content_type: ContentType,
+        etag: String,
+        immutable: bool,
+    },
+    NotModified {
+        etag: String,
+    },
+}
+
+impl<'r> Responder<'r, 'static> for AssetResponse {
+    fn respond_to(self, _: &'r Request<'_>) -> response::Result<'static> {
+        match self {
+            AssetResponse::NotModified { etag } => Response::build()
+                .status(Status::NotModified)
+                .header(Header::new("ETag", etag))
+                .ok(),
+            AssetResponse::Body {
+                data,
+                content_type,
+                etag,
+                immutable,
+            } => {
+                let cache = if immutable {
+                    "public, max-age=31536000, immutable"
+                } else {
+                    "no-cache"
+                };
+                Response::build()
+                    .header(content_type)
+                    .header(Header::new("ETag", etag))
+                    .header(Header::new("Cache-Control", cache))
+                    .sized_body(data.len(), std::io::Cursor::new(data))
+                    .ok()
+            }
+        }
+    }
+}
+
+#[rocket::get("/static/<path..>?<v>")]
+pub fn serve(path: std::path::PathBuf, v: Option<&str>, inm: IfNoneMatch) -> Option<AssetResponse> {
+    let path = path.to_str()?.replace('\\', "/");
+    if !PUBLIC.iter().any(|p| path.starts_with(p) || path == *p) {
+        return None;
+    }
+    let file = Assets::get(&path)?;
+    let hash = hashes().get(&path)?.clone();
+    let etag = format!("\"{hash}\"");
+    if inm
+        .0
+        .as_deref()
+        .is_some_and(|h| h.split(',').any(|t| t.trim() == etag))
+    {
+        return Some(AssetResponse::NotModified { etag });
+    }
+    let ext = path.rsplit('.').next().unwrap_or("");
+    let content_type = match ext {
+        "webmanifest" => ContentType::new("application", "manifest+json"),
+        _ => ContentType::from_extension(ext).unwrap_or(ContentType::Binary),
+    };
+    Some(AssetResponse::Body {
+        data: file.data.into_owned(),
+        content_type,
+        etag,
+        immutable: v == Some(hash.as_str()),
+    })
+}

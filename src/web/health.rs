@@ -1,0 +1,60 @@
+//! `GET /healthz` and the OpenAPI document.
+
+use rocket::http::Status;
+use rocket::serde::json::Json;
+use rocket::{State, get};
+use serde::Serialize;
+use utoipa::{OpenApi, ToSchema};
+
+use crate::App;
+
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    /// `ok` when the store and the search index are usable, else `unavailable`.
+    status: &'static str,
+    store: bool,
+    search: bool,
+    version: &'static str,
+}
+
+/// Whether the node can serve: the store answers a read and the index gives a searcher.
+#[utoipa::path(get, path = "/healthz", tag = "node",
+    responses((status = 200, description = "usable", body = Health),
+              (status = 503, description = "store or index unusable", body = Health)))]
+#[get("/healthz")]
+pub fn healthz(app: &State<App>) -> (Status, Json<Health>) {
+    let store = app.store().is_usable();
+    let search = app.search().is_usable();
+    let ok = store && search;
+    let status = if ok {
+        Status::Ok
+    } else {
+        Status::ServiceUnavailable
+    };
+    let body = Health {
+        status: if ok { "ok" } else { "unavailable" },
+        store,
+        search,
+        version: crate::VERSION,
+    };
+    (status, Json(body))
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "oanode API", description = "协同办公节点 JSON API. Errors: {\"error\": {\"code\", \"message\", \"fields\"}}."),
+    paths(healthz, openapi_json),
+    tags((name = "node", description = "health and description of the node"))
+)]
+pub struct ApiDoc;
+
+/// This document.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "node",
+    responses((status = 200, description = "the OpenAPI 3 document")))]
+#[get("/api/v1/openapi.json")]
+pub fn openapi_json() -> (rocket::http::ContentType, String) {
+    let doc = ApiDoc::openapi()
+        .to_pretty_json()
+        .unwrap_or_else(|_| "{}".into());
+    (rocket::http::ContentType::JSON, doc)
+}

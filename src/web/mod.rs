@@ -1,0 +1,57 @@
+//! The web edge: builds the Rocket instance from an `App`, mounts every feature's routes, the
+//! catchers and the fairings. Only this layer (with api.rs / pages.rs) names rocket.
+
+pub mod assets;
+pub mod error;
+pub mod headers;
+pub mod health;
+pub mod home;
+pub mod i18n;
+pub mod page;
+
+use rocket::config::{LogLevel, SecretKey, Shutdown as ShutdownConfig};
+use rocket::data::{Limits, ToByteUnit};
+use rocket::{Build, Rocket, catchers, routes};
+
+use crate::App;
+
+/// The Rocket instance for `app`. Nothing is read from Rocket.toml or ROCKET_* variables: the
+/// node's own configuration decides.
+pub fn build(app: App) -> Rocket<Build> {
+    let addr = app
+        .config()
+        .listen_addr()
+        .unwrap_or_else(|_| ([127, 0, 0, 1], 8000).into());
+    let config = rocket::Config {
+        address: addr.ip(),
+        port: addr.port(),
+        secret_key: SecretKey::from(app.secret_key()),
+        log_level: LogLevel::Off,
+        ident: rocket::config::Ident::try_new("oanode").unwrap_or_default(),
+        cli_colors: false,
+        limits: Limits::default()
+            .limit("json", 1.mebibytes())
+            .limit("form", 1.mebibytes()),
+        shutdown: ShutdownConfig {
+            grace: 5,
+            mercy: 5,
+            ..ShutdownConfig::default()
+        },
+        ..rocket::Config::release_default()
+    };
+    rocket::custom(config)
+        .manage(app)
+        .mount(
+            "/",
+            routes![
+                home::show,
+                home::switch_lang,
+                assets::serve,
+                health::healthz,
+                health::openapi_json
+            ],
+        )
+        .register("/", catchers![error::default_catcher])
+        .attach(headers::SecurityHeaders)
+        .attach(headers::RequestLog)
+}

@@ -1,0 +1,111 @@
+//! The base context every page gets: language and translator, the navigation, the group's name,
+//! the language switch. Pages are askama templates with a `base: Base` field.
+
+use rocket::Request;
+use rocket::request::{FromRequest, Outcome};
+
+use super::assets;
+use super::i18n::{Lang, Tr, lang_of};
+use crate::App;
+
+/// One entry of the main navigation. Each feature adds its entry as it lands; nothing is listed
+/// that does not exist yet.
+pub struct NavItem {
+    pub id: &'static str,
+    pub href: &'static str,
+    pub label_key: &'static str,
+    pub icon: &'static str,
+}
+
+pub const NAV: &[NavItem] = &[NavItem {
+    id: "workbench",
+    href: "/",
+    label_key: "nav.workbench",
+    icon: "home",
+}];
+
+pub struct Base {
+    pub tr: Tr,
+    pub lang: Lang,
+    pub org_name: String,
+    pub active: &'static str,
+    /// `/lang/<other>?next=<this page>`.
+    pub switch_href: String,
+    pub switch_label: &'static str,
+}
+
+impl Base {
+    pub fn from_request(req: &Request<'_>, active: &'static str) -> Base {
+        let lang = lang_of(req);
+        let other = if lang == Lang::ZhCn {
+            Lang::En
+        } else {
+            Lang::ZhCn
+        };
+        let here = req.uri().to_string();
+        let org_name = req
+            .rocket()
+            .state::<App>()
+            .and_then(|app| app.group_name())
+            .unwrap_or_default();
+        Base {
+            tr: Tr(lang),
+            lang,
+            org_name,
+            active,
+            switch_href: format!("/lang/{}?next={}", other.code(), encode_query_value(&here)),
+            switch_label: if other == Lang::En {
+                "English"
+            } else {
+                "中文"
+            },
+        }
+    }
+
+    pub fn t<'a>(&self, key: &'a str) -> &'a str {
+        self.tr.t(key)
+    }
+
+    pub fn asset(&self, path: &str) -> String {
+        assets::url(path)
+    }
+
+    pub fn html_lang(&self) -> &'static str {
+        self.lang.code()
+    }
+
+    pub fn nav(&self) -> &'static [NavItem] {
+        NAV
+    }
+
+    pub fn brand(&self) -> &str {
+        if self.org_name.is_empty() {
+            self.tr.t("app.name")
+        } else {
+            &self.org_name
+        }
+    }
+}
+
+/// Percent-encodes a value for a query string, keeping the characters a query may hold as they
+/// are (so `/` stays readable) and encoding the ones that would end or change it (`&`, `#`, `+`,
+/// `%`, spaces, non-ASCII).
+fn encode_query_value(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/:@!$'()*,;=?".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Base {
+    type Error = ();
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+        Outcome::Success(Base::from_request(req, ""))
+    }
+}

@@ -1,0 +1,5 @@
+//! ONE integration test binary (linked once), a module per feature.
+
+mod common;
+mod node;
+mod web;
