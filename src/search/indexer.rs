@@ -99,7 +99,7 @@ impl Search {
     /// the snapshot itself and cannot race.
     pub fn rebuild(
         &self,
-        docs: impl IntoIterator<Item = SearchDoc>,
+        mut docs: impl Iterator<Item = SearchDoc>,
         upto_seq: u64,
     ) -> Result<usize> {
         let count = {
@@ -108,7 +108,7 @@ impl Search {
                 return Err(Error::Conflict(Code::Stale));
             }
             self.refill(&mut writer, |add| {
-                docs.into_iter().try_for_each(add)?;
+                docs.try_for_each(add)?;
                 Ok(upto_seq)
             })?
         };

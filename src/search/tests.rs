@@ -532,7 +532,7 @@ fn rebuild_from_a_snapshot_refuses_a_stale_one() {
     // The indexer moves past the snapshot before the rebuild runs.
     upsert(&store, doc("post:2", "post", "乙", "新变更", &["all"], 2));
     search.catch_up().unwrap();
-    let stale = search.rebuild(docs.clone(), upto);
+    let stale = search.rebuild(docs.clone().into_iter(), upto);
     assert!(
         matches!(
             stale,
@@ -545,7 +545,7 @@ fn rebuild_from_a_snapshot_refuses_a_stale_one() {
     let upto = store.read(outbox::last_seq).unwrap();
     let mut docs = docs;
     docs.push(doc("post:2", "post", "乙", "新变更", &["all"], 2));
-    assert_eq!(search.rebuild(docs, upto).unwrap(), 2);
+    assert_eq!(search.rebuild(docs.into_iter(), upto).unwrap(), 2);
     assert_eq!(search.position(), upto);
     assert_eq!(keys(&search, &query("新变更"), &["all"]), ["post:2"]);
 }

@@ -52,6 +52,8 @@ pub fn build(app: App) -> Rocket<Build> {
             ],
         )
         .register("/", catchers![error::default_catcher])
+        // An empty Shield: our fairing owns the security headers, so the two never disagree.
+        .attach(rocket::shield::Shield::new())
         .attach(headers::SecurityHeaders)
         .attach(headers::RequestLog)
 }
