@@ -116,16 +116,15 @@ impl App {
     }
 
     /// Rebuilds the search index from the records themselves (every feature's search source),
-    /// up to the outbox position read in the same snapshot.
+    /// in one snapshot taken under the index writer's lock, so no concurrent change is lost.
     pub fn reindex(&self) -> Result<usize> {
-        let (docs, upto) = self.0.store.read(|tx| {
+        self.0.search.rebuild_from_store(|tx, add| {
             let mut docs = Vec::new();
             for source in crate::SEARCH_SOURCES {
                 source(tx, &mut docs)?;
             }
-            Ok((docs, store::outbox::last_seq(tx)?))
-        })?;
-        self.0.search.rebuild(docs.into_iter(), upto)
+            docs.into_iter().try_for_each(add)
+        })
     }
 
     /// Stops background work and commits what the indexer has; the store closes when the last

@@ -158,6 +158,11 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         );
         println!("oanode: 请在浏览器中打开 / open in a browser: http://{addr}/");
     }
+    if app.search().needs_rebuild() {
+        // A new or wiped index over a store whose outbox was already applied elsewhere.
+        let n = app.reindex().map_err(describe)?;
+        tracing::info!(items = n, "search index rebuilt from the store");
+    }
     app.search().catch_up().map_err(describe)?;
     app.search().start_indexer();
     tracing::info!(%addr, data = %data.display(), version = oanode::VERSION, "oanode is serving");
