@@ -36,12 +36,15 @@ if $systemd && systemctl is-active --quiet oanode; then
   systemctl stop oanode
 fi
 
-install -m 0755 "$binary" /usr/local/bin/oanode
+if [ "$(realpath "$binary")" != /usr/local/bin/oanode ]; then
+  install -m 0755 "$binary" /usr/local/bin/oanode
+fi
 echo "installed $(/usr/local/bin/oanode --version) to /usr/local/bin/oanode"
 
 if [ ! -e "$data/oanode.redb" ]; then
   echo "initializing a new node in $data (administrator: $admin)"
-  runuser -u oanode -- /usr/local/bin/oanode init --data "$data" --admin "$admin"
+  # The same umask as the unit's (UMask=0027): nothing in the data directory is world-readable.
+  (umask 0027 && runuser -u oanode -- /usr/local/bin/oanode init --data "$data" --admin "$admin")
 fi
 
 install -m 0644 "$here/oanode.service" /etc/systemd/system/oanode.service

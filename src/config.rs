@@ -22,6 +22,7 @@ pub struct Config {
     pub default_lang: String,
     pub store: StoreConfig,
     pub log: LogConfig,
+    pub auth: AuthConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -40,6 +41,63 @@ pub struct LogConfig {
     pub format: String,
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthConfig {
+    /// A browser session ends after this many hours without a request.
+    pub session_idle_hours: u32,
+    /// ...and at the latest this many days after sign-in.
+    pub session_max_days: u32,
+    /// Failed sign-ins of one account within `lockout_minutes` that lock it.
+    pub lockout_attempts: u32,
+    /// The window for counting failures, and how long a lock lasts.
+    pub lockout_minutes: u32,
+    /// Sign-in attempts allowed from one client address per minute (all accounts together).
+    pub address_attempts_per_minute: u32,
+    pub password: PasswordPolicy,
+}
+
+/// The organization's password rule: by default at least 6 characters with letters and digits.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct PasswordPolicy {
+    pub min_length: usize,
+    pub require_letters: bool,
+    pub require_digits: bool,
+    /// Also require a character that is neither a letter nor a digit.
+    pub require_symbols: bool,
+    /// Days after which a password must be changed; 0 = never.
+    pub expiry_days: u32,
+    /// How many previous passwords may not be reused; 0 = no check.
+    pub history: usize,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        AuthConfig {
+            session_idle_hours: 12,
+            session_max_days: 7,
+            lockout_attempts: 5,
+            lockout_minutes: 15,
+            address_attempts_per_minute: 30,
+            password: PasswordPolicy::default(),
+        }
+    }
+}
+
+impl Default for PasswordPolicy {
+    fn default() -> Self {
+        PasswordPolicy {
+            min_length: 6,
+            require_letters: true,
+            require_digits: true,
+            require_symbols: false,
+            expiry_days: 0,
+            history: 0,
+        }
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -48,6 +106,7 @@ impl Default for Config {
             default_lang: "zh-CN".into(),
             store: StoreConfig::default(),
             log: LogConfig::default(),
+            auth: AuthConfig::default(),
         }
     }
 }
@@ -123,6 +182,24 @@ impl Config {
                 self.log.level
             ));
         }
+        let a = &self.auth;
+        if a.session_idle_hours == 0
+            || a.session_max_days == 0
+            || a.lockout_attempts == 0
+            || a.lockout_minutes == 0
+        {
+            return Err(
+                "invalid configuration: auth.session_*, auth.lockout_* must be at least 1".into(),
+            );
+        }
+        if !(4..=128).contains(&a.password.min_length) {
+            return Err(
+                "invalid configuration: auth.password.min_length must be between 4 and 128".into(),
+            );
+        }
+        if a.password.history > 24 {
+            return Err("invalid configuration: auth.password.history must be at most 24".into());
+        }
         Ok(())
     }
 
@@ -163,6 +240,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail decides the closure's error type
     fn file_then_env_then_flags() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(

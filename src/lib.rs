@@ -24,10 +24,11 @@ pub const TABLES: &[fn(&redb::WriteTransaction) -> error::Result<()>] =
 
 /// Every searchable feature's documents, for `oanode reindex`. A feature adds its line when it
 /// lands (news, notices, documents, …).
-pub const SEARCH_SOURCES: &[fn(
-    &redb::ReadTransaction,
-    &mut Vec<store::outbox::SearchDoc>,
-) -> error::Result<()>] = &[];
+pub const SEARCH_SOURCES: &[SearchSource] = &[];
+
+/// Adds every searchable record of one feature to the list, from one snapshot.
+pub type SearchSource =
+    fn(&redb::ReadTransaction, &mut Vec<store::outbox::SearchDoc>) -> error::Result<()>;
 
 /// The Rocket instance serving `app`.
 pub fn rocket(app: App) -> rocket::Rocket<rocket::Build> {

@@ -118,8 +118,12 @@ fn load_config(data: &Path, flags: &Flags) -> Result<Config, String> {
 
 fn init_tracing(config: &Config) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new(format!("{},tantivy=warn,rocket=error,hyper=warn", config.log.level)));
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        EnvFilter::new(format!(
+            "{},tantivy=warn,rocket=error,hyper=warn",
+            config.log.level
+        ))
+    });
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

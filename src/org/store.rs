@@ -53,6 +53,50 @@ pub fn insert_user(tx: &WriteTransaction, user: &User) -> Result<()> {
     store::put(&mut tx.open_table(USERS)?, user.id, user)
 }
 
+/// Rewrites a user, moving its index entries when an indexed field changed.
+pub fn update_user(tx: &WriteTransaction, old: &User, new: &User) -> Result<()> {
+    let (old_login, new_login) = (old.login.to_lowercase(), new.login.to_lowercase());
+    if old_login != new_login {
+        let mut by_login = tx.open_table(USERS_BY_LOGIN)?;
+        if by_login.get(new_login.as_str())?.is_some() {
+            return Err(Error::Conflict(Code::Duplicate));
+        }
+        by_login.remove(old_login.as_str())?;
+        by_login.insert(new_login.as_str(), new.id)?;
+    }
+    store::put(&mut tx.open_table(USERS)?, new.id, new)
+}
+
+pub fn user_by_id(tx: &ReadTransaction, id: u64) -> Result<Option<User>> {
+    store::get(&tx.open_table(USERS)?, id)
+}
+
+/// The same read inside a write transaction (to read-modify-write in one transaction).
+pub fn user_by_id_w(tx: &WriteTransaction, id: u64) -> Result<Option<User>> {
+    store::get(&tx.open_table(USERS)?, id)
+}
+
+pub fn user_by_login_w(tx: &WriteTransaction, login: &str) -> Result<Option<User>> {
+    let Some(id) = tx
+        .open_table(USERS_BY_LOGIN)?
+        .get(login.to_lowercase().as_str())?
+        .map(|v| v.value())
+    else {
+        return Ok(None);
+    };
+    store::get(&tx.open_table(USERS)?, id)
+}
+
+/// Every unit (the organization tree is small: hundreds to a few thousand units). For the tree
+/// cache, admin pages and the sync; never per request.
+pub fn units_all(tx: &ReadTransaction) -> Result<Vec<Unit>> {
+    let mut out = Vec::new();
+    for row in tx.open_table(UNITS)?.iter()? {
+        out.push(row?.1.value().decode()?);
+    }
+    Ok(out)
+}
+
 pub fn insert_grant(tx: &WriteTransaction, grant: &Grant) -> Result<()> {
     tx.open_multimap_table(GRANTS_BY_USER)?
         .insert(grant.user_id, grant.id)?;

@@ -120,7 +120,7 @@ impl Search {
     /// (taken while catch-up is held off, so nothing can be pruned between the snapshot and the
     /// commit) and hands each document to `add`. If `collect` fails, the index stays as it was.
     ///
-    /// ```ignore
+    /// ```text
     /// search.rebuild_from_store(|tx, add| {
     ///     for doc in crate::posts::store::search_docs(tx)? { add(doc)?; }
     ///     Ok(())

@@ -71,12 +71,12 @@ fn audit_chain_verifies_and_detects_an_edited_or_removed_entry() {
             })
             .unwrap();
     }
-    assert_eq!(store.read(|tx| audit::verify(tx)).unwrap(), Ok(5));
+    assert_eq!(store.read(audit::verify).unwrap(), Ok(5));
 
     store
         .write(|tx| audit::tamper(tx, 3, |e| e.detail = "edited".into()))
         .unwrap();
-    let problems = store.read(|tx| audit::verify(tx)).unwrap().unwrap_err();
+    let problems = store.read(audit::verify).unwrap().unwrap_err();
     assert!(
         problems.iter().any(|p| p.contains("entry 3 was altered")),
         "{problems:?}"
@@ -86,13 +86,13 @@ fn audit_chain_verifies_and_detects_an_edited_or_removed_entry() {
         .write(|tx| audit::tamper(tx, 3, |e| e.detail = String::new()))
         .unwrap();
     assert_eq!(
-        store.read(|tx| audit::verify(tx)).unwrap(),
+        store.read(audit::verify).unwrap(),
         Ok(5),
         "restoring the text restores the chain"
     );
 
     store.write(|tx| audit::remove(tx, 2)).unwrap();
-    let problems = store.read(|tx| audit::verify(tx)).unwrap().unwrap_err();
+    let problems = store.read(audit::verify).unwrap().unwrap_err();
     assert!(
         problems.iter().any(|p| p.contains("missing before 3")),
         "{problems:?}"
@@ -128,7 +128,7 @@ fn outbox_appends_in_order_and_prunes() {
         .write(|tx| outbox::append(tx, &outbox::Change::Delete { key: "x".into() }))
         .unwrap();
     assert_eq!(
-        store.read(|tx| outbox::last_seq(tx)).unwrap(),
+        store.read(outbox::last_seq).unwrap(),
         4,
         "pruning never reuses a sequence number"
     );

@@ -50,6 +50,7 @@ impl<'r> FromRequest<'r> for IfNoneMatch {
     }
 }
 
+#[allow(clippy::large_enum_variant)] // built once per request and moved straight into the response
 pub enum AssetResponse {
     Body {
         data: Vec<u8>,

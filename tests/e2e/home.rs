@@ -21,9 +21,14 @@ async fn home_language_switch_and_style() {
     assert_eq!(w.text("#page-title").await, "工作台");
 
     // The stylesheet is ours (same origin, under /static/), served as CSS, and applied.
-    let href = w.js_string("document.querySelector('link[rel=stylesheet]').href").await;
+    let href = w
+        .js_string("document.querySelector('link[rel=stylesheet]').href")
+        .await;
     let prefix = w.server.url("/static/");
-    assert!(href.starts_with(&prefix), "stylesheet {href} is not a same-origin /static/ URL ({prefix}…)");
+    assert!(
+        href.starts_with(&prefix),
+        "stylesheet {href} is not a same-origin /static/ URL ({prefix}…)"
+    );
     assert_eq!(
         w.js("new URL(document.querySelector('link[rel=stylesheet]').href).origin === location.origin").await,
         true,
@@ -32,12 +37,14 @@ async fn home_language_switch_and_style() {
     let css = w.http_get(&href[w.server.base_url.len()..]);
     assert_eq!(css.status, 200, "GET {href}");
     assert!(
-        css.header("content-type").is_some_and(|t| t.starts_with("text/css")),
+        css.header("content-type")
+            .is_some_and(|t| t.starts_with("text/css")),
         "GET {href}: content-type {:?}",
         css.header("content-type")
     );
     assert_eq!(
-        w.js_string("getComputedStyle(document.querySelector('header.topbar')).backgroundColor").await,
+        w.js_string("getComputedStyle(document.querySelector('header.topbar')).backgroundColor")
+            .await,
         TOPBAR_BLUE,
         "header.topbar background: is the stylesheet applied?"
     );
@@ -46,13 +53,18 @@ async fn home_language_switch_and_style() {
     // The switch goes to /lang/en?next=/ and comes back to the same page, in English.
     w.click("#lang-switch").await;
     w.wait_until("document.documentElement.lang === 'en'").await;
-    assert_eq!(w.path().await, "/", "the switch comes back to the page it was clicked on");
+    assert_eq!(
+        w.path().await,
+        "/",
+        "the switch comes back to the page it was clicked on"
+    );
     assert_eq!(w.text("#page-title").await, "Workbench");
     w.screenshot("home-en-desktop").await;
 
     // And back to Chinese.
     w.click("#lang-switch").await;
-    w.wait_until("document.documentElement.lang === 'zh-CN'").await;
+    w.wait_until("document.documentElement.lang === 'zh-CN'")
+        .await;
     assert_eq!(w.path().await, "/");
     assert_eq!(w.text("#page-title").await, "工作台");
 
@@ -77,7 +89,11 @@ async fn not_found_page_is_localized() {
         return;
     };
 
-    assert_eq!(w.http_get("/no-such-page").status, 404, "an unknown page answers 404");
+    assert_eq!(
+        w.http_get("/no-such-page").status,
+        404,
+        "an unknown page answers 404"
+    );
     w.goto("/no-such-page").await;
     assert_eq!(lang(&w).await, "zh-CN");
     assert_eq!(w.text("#page-title").await, "页面不存在");

@@ -1,5 +1,6 @@
 //! Rocket's hello-world: the yardstick the load harness compares our routes against (DESIGN.md's
-//! performance section). Port from ROCKET_PORT; run with ROCKET_LOG_LEVEL=off.
+//! performance section). The address, port and log level come from Rocket's usual environment
+//! (`ROCKET_ADDRESS`, `ROCKET_PORT`, `ROCKET_LOG_LEVEL=off`; see `run.sh`).
 
 #[rocket::get("/")]
 fn index() -> &'static str {
@@ -8,5 +9,9 @@ fn index() -> &'static str {
 
 #[rocket::launch]
 fn rocket() -> _ {
-    rocket::build().mount("/", rocket::routes![index])
+    // The crate enables Rocket's `secrets`, and a release build refuses to start without a secret
+    // key; this example signs nothing, so a fresh random one will do.
+    let key = hex::encode(rand::random::<[u8; 32]>());
+    let figment = rocket::Config::figment().merge(("secret_key", key));
+    rocket::custom(figment).mount("/", rocket::routes![index])
 }

@@ -86,7 +86,7 @@ impl TestApp {
             .client
             .post(path.to_string())
             .header(ContentType::JSON)
-            .body(body.to_string());
+            .body(body);
         Resp::read(req.dispatch().await).await
     }
 }
