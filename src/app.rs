@@ -4,11 +4,13 @@
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
+use crate::auth::throttle::AddressThrottle;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::org::tree::UnitTree;
 use crate::search::Search;
 use crate::store::blobs::Blobs;
 use crate::store::{self, Store};
@@ -26,6 +28,9 @@ struct Inner {
     blobs: Blobs,
     clock: Arc<dyn Clock>,
     secret_key: Vec<u8>,
+    throttle: AddressThrottle,
+    /// The unit tree for permission checks; `None` after the organization changed.
+    tree: RwLock<Option<Arc<UnitTree>>>,
 }
 
 /// What the workbench shows about the node.
@@ -44,11 +49,13 @@ impl App {
         let blobs = Blobs::open(&data_dir.join("blobs"))?;
         let search = Search::open(&data_dir.join("search"), store.clone())?;
         Ok(App(Arc::new(Inner {
-            config,
             data_dir: data_dir.to_path_buf(),
             store,
             search,
             blobs,
+            throttle: AddressThrottle::new(config.auth.address_attempts_per_minute),
+            tree: RwLock::new(None),
+            config,
             clock,
             secret_key,
         })))
@@ -90,6 +97,32 @@ impl App {
         tokio::task::spawn_blocking(move || f(&app))
             .await
             .map_err(|e| Error::internal(format!("blocking task failed: {e}")))?
+    }
+
+    pub fn throttle(&self) -> &AddressThrottle {
+        &self.0.throttle
+    }
+
+    /// The unit tree, loaded once and kept until the organization changes.
+    pub fn tree(&self) -> Result<Arc<UnitTree>> {
+        if let Ok(guard) = self.0.tree.read()
+            && let Some(t) = guard.as_ref()
+        {
+            return Ok(t.clone());
+        }
+        let units = self.0.store.read(crate::org::store::units_all)?;
+        let tree = Arc::new(UnitTree::new(&units));
+        if let Ok(mut guard) = self.0.tree.write() {
+            *guard = Some(tree.clone());
+        }
+        Ok(tree)
+    }
+
+    /// Call after any change to units, so permission checks see the new tree.
+    pub fn org_changed(&self) {
+        if let Ok(mut guard) = self.0.tree.write() {
+            *guard = None;
+        }
     }
 
     pub fn group_name(&self) -> Option<String> {

@@ -3,7 +3,7 @@
 //! option is refused at start with its name. `data.example/oanode.toml` documents every option.
 
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
@@ -23,6 +23,34 @@ pub struct Config {
     pub store: StoreConfig,
     pub log: LogConfig,
     pub auth: AuthConfig,
+    pub ehr: EhrConfig,
+}
+
+/// The nightly eHR pickup (org::ehr::pickup).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct EhrConfig {
+    /// Folder watched for eHR files (`*.json`, `*.xlsx`); relative to the data directory.
+    /// None: no pickup.
+    pub inbox: Option<PathBuf>,
+    /// Local time (in `timezone`) of the nightly pickup, `HH:MM`.
+    pub pickup_at: String,
+}
+
+impl Default for EhrConfig {
+    fn default() -> Self {
+        EhrConfig {
+            inbox: None,
+            pickup_at: "23:30".into(),
+        }
+    }
+}
+
+impl EhrConfig {
+    /// The inbox folder, resolved against the data directory.
+    pub fn inbox_dir(&self, data: &Path) -> Option<PathBuf> {
+        self.inbox.as_ref().map(|p| data.join(p))
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -107,6 +135,7 @@ impl Default for Config {
             store: StoreConfig::default(),
             log: LogConfig::default(),
             auth: AuthConfig::default(),
+            ehr: EhrConfig::default(),
         }
     }
 }
@@ -200,6 +229,12 @@ impl Config {
         if a.password.history > 24 {
             return Err("invalid configuration: auth.password.history must be at most 24".into());
         }
+        if crate::org::ehr::parse_pickup_at(&self.ehr.pickup_at).is_none() {
+            return Err(format!(
+                "invalid configuration: ehr.pickup_at must be HH:MM (00:00 to 23:59), not {:?}",
+                self.ehr.pickup_at
+            ));
+        }
         Ok(())
     }
 
@@ -286,6 +321,8 @@ mod tests {
             ("listen = \"localhost\"\n", "listen"),
             ("timezone = \"Mars/Olympus\"\n", "timezone"),
             ("default_lang = \"fr\"\n", "default_lang"),
+            ("[ehr]\npickup_at = \"25:00\"\n", "pickup_at"),
+            ("[ehr]\npickup_at = \"7:30\"\n", "pickup_at"),
             ("listen = \n", "oanode.toml"),
         ];
         for (toml, name) in cases {

@@ -13,6 +13,9 @@ pub type FieldErrors = BTreeMap<String, String>;
 pub enum Code {
     Validation,
     Unauthenticated,
+    BadCredentials,
+    AccountDisabled,
+    Csrf,
     Forbidden,
     MustChangePassword,
     NotFound,
@@ -31,6 +34,9 @@ impl Code {
         match self {
             Code::Validation => "validation",
             Code::Unauthenticated => "unauthenticated",
+            Code::BadCredentials => "bad_credentials",
+            Code::AccountDisabled => "account_disabled",
+            Code::Csrf => "csrf",
             Code::Forbidden => "forbidden",
             Code::MustChangePassword => "must_change_password",
             Code::NotFound => "not_found",
@@ -57,6 +63,9 @@ pub enum Error {
     /// 401: nobody is signed in.
     #[error("not signed in")]
     Unauthenticated,
+    /// 401: a sign-in with a wrong login or password (never says which).
+    #[error("bad credentials")]
+    BadCredentials,
     /// 403: the caller can see the thing but may not do this.
     #[error("forbidden: {0:?}")]
     Forbidden(Code),
@@ -96,7 +105,7 @@ impl Error {
     pub fn status(&self) -> u16 {
         match self {
             Error::Validation(_) | Error::BadRequest(_) => 400,
-            Error::Unauthenticated => 401,
+            Error::Unauthenticated | Error::BadCredentials => 401,
             Error::Forbidden(_) => 403,
             Error::NotFound => 404,
             Error::Conflict(_) => 409,
@@ -111,6 +120,7 @@ impl Error {
         match self {
             Error::Validation(_) | Error::BadRequest(_) => Code::Validation,
             Error::Unauthenticated => Code::Unauthenticated,
+            Error::BadCredentials => Code::BadCredentials,
             Error::Forbidden(c) | Error::Conflict(c) => *c,
             Error::NotFound => Code::NotFound,
             Error::TooLarge => Code::TooLarge,

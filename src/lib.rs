@@ -7,6 +7,7 @@ pub mod auth;
 pub mod check;
 pub mod clock;
 pub mod config;
+pub mod demo;
 pub mod error;
 pub mod org;
 pub mod search;
@@ -20,7 +21,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// Every feature's `ensure_tables`, run at each open so read transactions never meet a missing
 /// table. A feature adds its line when it lands.
 pub const TABLES: &[fn(&redb::WriteTransaction) -> error::Result<()>] =
-    &[org::store::ensure_tables];
+    &[org::store::ensure_tables, auth::store::ensure_tables];
 
 /// Every searchable feature's documents, for `oanode reindex`. A feature adds its line when it
 /// lands (news, notices, documents, …).

@@ -55,7 +55,33 @@ enum Command {
         #[arg(long, default_value = "集团")]
         name: String,
     },
+    /// Sync an eHR snapshot: a .json file, a .xlsx workbook, or a folder (or either file) of a
+    /// units.csv + people.csv pair. Stop the server first, or post to /api/v1/ehr/sync.
+    ImportEhr {
+        /// The snapshot file or CSV folder.
+        file: PathBuf,
+        #[command(flatten)]
+        data: DataArg,
+        /// full (disable eHR people missing from it) or delta; default: the JSON's own mode,
+        /// full for CSV and XLSX.
+        #[arg(long)]
+        mode: Option<oanode::org::ehr::Mode>,
+        /// Print what would change without changing anything.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Rebuild the search index from the store (stop the server first).
+    /// Set a user's password, read from standard input (for an operator who lost the only
+    /// administrator password). Stop the server first.
+    Passwd {
+        #[command(flatten)]
+        data: DataArg,
+        /// The user's login.
+        login: String,
+        /// Make it an initial password that must be changed at the next sign-in.
+        #[arg(long)]
+        initial: bool,
+    },
     Reindex {
         #[command(flatten)]
         data: DataArg,
@@ -73,6 +99,17 @@ fn main() -> ExitCode {
         None => serve(cli.serve),
         Some(Command::Serve(args)) => serve(args),
         Some(Command::Init { data, admin, name }) => init(&data.data, &admin, &name),
+        Some(Command::ImportEhr {
+            file,
+            data,
+            mode,
+            dry_run,
+        }) => import_ehr(&data.data, &file, mode, dry_run),
+        Some(Command::Passwd {
+            data,
+            login,
+            initial,
+        }) => passwd(&data.data, &login, initial),
         Some(Command::Reindex { data }) => reindex(&data.data),
         Some(Command::Check { data }) => check(&data.data),
     };
@@ -155,12 +192,18 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     })?;
     let app = open(&data, config)?;
     if fresh {
-        let units = oanode::org::service::load_demo(app.store(), app.clock()).map_err(describe)?;
+        let demo = oanode::demo::install(app.store(), app.clock()).map_err(describe)?;
         println!(
-            "oanode: 已在 {} 初始化示例数据（{units} 个组织单元）/ demo data initialized",
-            data.display()
+            "oanode: 已在 {} 初始化示例数据（{} 个组织单元，{} 个示例账号）/ demo data initialized",
+            data.display(),
+            demo.units,
+            demo.people
         );
         println!("oanode: 请在浏览器中打开 / open in a browser: http://{addr}/");
+        println!(
+            "oanode: 示例账号如 zhangwei（集团管理员），密码均为 / demo logins such as zhangwei (group admin), password: {}",
+            oanode::demo::DEMO_PASSWORD
+        );
     }
     if app.search().needs_rebuild() {
         // A new or wiped index over a store whose outbox was already applied elsewhere.
@@ -206,6 +249,66 @@ fn init(data: &Path, admin: &str, name: &str) -> Result<(), String> {
     println!("oanode: 集团管理员 / group administrator: {admin}");
     println!(
         "oanode: 初始密码（仅显示一次，首次登录须修改）/ initial password (shown once, change it at first sign-in): {password}"
+    );
+    Ok(())
+}
+
+fn import_ehr(
+    data: &Path,
+    file: &Path,
+    mode: Option<oanode::org::ehr::Mode>,
+    dry_run: bool,
+) -> Result<(), String> {
+    use oanode::org::ehr;
+    if !data.join(store::FILE_NAME).exists() {
+        return Err(format!(
+            "{} holds no oanode store (run `oanode init` first)",
+            data.display()
+        ));
+    }
+    let (snap, source) =
+        ehr::parse_path(file, mode).map_err(|e| format!("malformed file, nothing changed: {e}"))?;
+    let config = load_config(data, &Flags::default())?;
+    let app = open(data, config)?;
+    let opts = ehr::SyncOptions { dry_run, source };
+    let actor = ehr::SyncActor {
+        user_id: None,
+        login: "cli".into(),
+    };
+    let r = ehr::sync(app.store(), app.clock(), actor, &snap, opts).map_err(describe)?;
+    print!("{}", ehr::service::summary_text(&r));
+    Ok(())
+}
+
+fn passwd(data: &Path, login: &str, initial: bool) -> Result<(), String> {
+    if !data.join(store::FILE_NAME).exists() {
+        return Err(format!("{} holds no oanode store", data.display()));
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the password: {e}"))?;
+    let password = line.trim_end_matches(['\r', '\n']);
+    let config = load_config(data, &Flags::default())?;
+    let app = open(data, config)?;
+    oanode::auth::service::set_password_console(
+        app.store(),
+        app.now_ms(),
+        login,
+        password,
+        initial,
+    )
+    .map_err(|e| match e {
+        Error::NotFound => format!("no user with the login {login}"),
+        other => describe(other),
+    })?;
+    println!(
+        "oanode: 已设置 {login} 的密码 / password set{}",
+        if initial {
+            "（须在下次登录时修改 / to be changed at next sign-in）"
+        } else {
+            ""
+        }
     );
     Ok(())
 }

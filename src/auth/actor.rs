@@ -48,7 +48,10 @@ pub const ROLE_PERMISSIONS: &[(&str, &[Permission])] = &[
             AdminMeetings,
         ],
     ),
-    ("enterprise_admin", &[ManageOrg, ManageUsers, ManageGrants, ViewAudit]),
+    (
+        "enterprise_admin",
+        &[ManageOrg, ManageUsers, ManageGrants, ViewAudit],
+    ),
     ("news_publisher", &[PublishNews]),
     ("regulation_publisher", &[PublishRegulations]),
     ("notice_publisher", &[PublishNotices]),
@@ -58,12 +61,17 @@ pub const ROLE_PERMISSIONS: &[(&str, &[Permission])] = &[
 ];
 
 pub fn role_permissions(role: &str) -> &'static [Permission] {
-    ROLE_PERMISSIONS.iter().find(|(r, _)| *r == role).map_or(&[], |(_, p)| p)
+    ROLE_PERMISSIONS
+        .iter()
+        .find(|(r, _)| *r == role)
+        .map_or(&[], |(_, p)| p)
 }
 
 /// What a credential may be used for: a person's session has the person's full rights; an
 /// integration token only the scope it was made with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Scope {
     Full,
@@ -99,15 +107,16 @@ impl Actor {
             Scope::Read => false,
         };
         scope_ok
-            && self
-                .grants
-                .iter()
-                .any(|(role, at)| role_permissions(role).contains(&perm) && self.tree.is_within(unit, *at))
+            && self.grants.iter().any(|(role, at)| {
+                role_permissions(role).contains(&perm) && self.tree.is_within(unit, *at)
+            })
     }
 
     /// Whether the actor holds `perm` anywhere (to show an admin entry).
     pub fn can_anywhere(&self, perm: Permission) -> bool {
-        self.grants.iter().any(|(role, at)| role_permissions(role).contains(&perm) && self.can(perm, *at))
+        self.grants
+            .iter()
+            .any(|(role, at)| role_permissions(role).contains(&perm) && self.can(perm, *at))
     }
 
     pub fn has_role(&self, role: &str) -> bool {
@@ -124,7 +133,12 @@ impl Actor {
     /// Search ACL terms for this actor: everyone, the user, each unit up the tree, each role.
     pub fn acl_terms(&self) -> Vec<String> {
         let mut terms = vec!["all".to_string(), format!("user:{}", self.user_id)];
-        terms.extend(self.tree.ancestors(self.unit_id).into_iter().map(|u| format!("unit:{u}")));
+        terms.extend(
+            self.tree
+                .ancestors(self.unit_id)
+                .into_iter()
+                .map(|u| format!("unit:{u}")),
+        );
         terms.extend(self.grants.iter().map(|(r, u)| format!("role:{r}@{u}")));
         terms
     }
@@ -182,9 +196,15 @@ mod tests {
     #[test]
     fn nobody_grants_wider_than_their_own() {
         let ea = actor(&[("enterprise_admin", 2)], Scope::Full);
-        assert!(ea.may_grant("news_publisher", 3) == false, "an enterprise admin does not hold PublishNews");
+        assert!(
+            !ea.may_grant("news_publisher", 3),
+            "an enterprise admin does not hold PublishNews"
+        );
         assert!(ea.may_grant("enterprise_admin", 3));
-        assert!(!ea.may_grant("enterprise_admin", 4), "outside their enterprise");
+        assert!(
+            !ea.may_grant("enterprise_admin", 4),
+            "outside their enterprise"
+        );
         assert!(!ea.may_grant("group_admin", 2));
         let ga = actor(&[("group_admin", 1)], Scope::Full);
         assert!(ga.may_grant("group_admin", 1) && ga.may_grant("news_publisher", 4));
@@ -204,6 +224,16 @@ mod tests {
     #[test]
     fn acl_terms_cover_user_units_and_roles() {
         let a = actor(&[("notice_publisher", 3)], Scope::Full);
-        assert_eq!(a.acl_terms(), vec!["all", "user:9", "unit:3", "unit:2", "unit:1", "role:notice_publisher@3"]);
+        assert_eq!(
+            a.acl_terms(),
+            vec![
+                "all",
+                "user:9",
+                "unit:3",
+                "unit:2",
+                "unit:1",
+                "role:notice_publisher@3"
+            ]
+        );
     }
 }

@@ -3,24 +3,56 @@
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
 use rand::Rng;
+use std::sync::{Condvar, Mutex};
 
 use crate::error::{Error, Result};
+
+/// At most two hashes at a time, whatever the number of blocking threads: argon2 on many threads
+/// bloats glibc's arenas (DESIGN.md) and gains nothing on two cores.
+const SLOTS: usize = 2;
+static IN_USE: Mutex<usize> = Mutex::new(0);
+static FREED: Condvar = Condvar::new();
+
+fn with_slot<R>(f: impl FnOnce() -> R) -> R {
+    if let Ok(mut n) = IN_USE.lock() {
+        while *n >= SLOTS {
+            n = match FREED.wait(n) {
+                Ok(n) => n,
+                Err(_) => return f(),
+            };
+        }
+        *n += 1;
+    }
+    let out = f();
+    if let Ok(mut n) = IN_USE.lock() {
+        *n = n.saturating_sub(1);
+        FREED.notify_one();
+    }
+    out
+}
 
 /// Hashes a password into a PHC string. Slow (~15 ms) on purpose: never call it inside a write
 /// transaction.
 pub fn hash(password: &str) -> Result<String> {
-    Argon2::default()
-        .hash_password(password.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(|e| Error::internal(format!("argon2: {e}")))
+    with_slot(|| {
+        Argon2::default()
+            .hash_password(password.as_bytes())
+            .map(|h| h.to_string())
+            .map_err(|e| Error::internal(format!("argon2: {e}")))
+    })
 }
 
-/// Whether `password` matches the PHC string `phc`. A malformed hash never matches.
+/// Whether `password` matches the PHC string `phc`. A malformed or empty hash never matches, but
+/// still costs one hash, so that a wrong login and a wrong password take the same time.
 pub fn verify(phc: &str, password: &str) -> bool {
-    PasswordHash::new(phc).is_ok_and(|h| {
-        Argon2::default()
+    with_slot(|| match PasswordHash::new(phc) {
+        Ok(h) => Argon2::default()
             .verify_password(password.as_bytes(), &h)
-            .is_ok()
+            .is_ok(),
+        Err(_) => {
+            let _ = Argon2::default().hash_password(password.as_bytes());
+            false
+        }
     })
 }
 

@@ -86,6 +86,69 @@ impl Record for User {
     const KIND: &'static str = "org.user";
 }
 
+/// A job post (岗位). `parent_id` is the superior position (the reporting line between posts).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Position {
+    pub id: u64,
+    pub code: String,
+    pub name: String,
+    #[serde(default)]
+    pub unit_id: Option<u64>,
+    #[serde(default)]
+    pub parent_id: Option<u64>,
+    #[serde(default)]
+    pub source: Source,
+    pub created_ms: i64,
+    pub updated_ms: i64,
+}
+
+impl Record for Position {
+    const KIND: &'static str = "org.position";
+}
+
+/// The three eHR events (入职 / 离职 / 异动), appended to `org.events` in the transaction that
+/// makes the change, for later features to follow (handover of a leaver's tasks and files to the
+/// manager, moving a transferred person's open work).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrgEvent {
+    /// A person left: the account is disabled; `manager_id` is who takes over their work.
+    Departed {
+        user_id: u64,
+        #[serde(default)]
+        manager_id: Option<u64>,
+        at_ms: i64,
+    },
+    /// A new account (or a departed one that came back).
+    Hired {
+        user_id: u64,
+        #[serde(default)]
+        at_ms: i64,
+    },
+    /// A person moved to another unit.
+    Transferred {
+        user_id: u64,
+        from_unit: u64,
+        to_unit: u64,
+        #[serde(default)]
+        at_ms: i64,
+    },
+}
+
+impl OrgEvent {
+    pub fn user_id(&self) -> u64 {
+        match self {
+            OrgEvent::Departed { user_id, .. }
+            | OrgEvent::Hired { user_id, .. }
+            | OrgEvent::Transferred { user_id, .. } => *user_id,
+        }
+    }
+}
+
+impl Record for OrgEvent {
+    const KIND: &'static str = "org.event";
+}
+
 /// A role given to a user within a unit subtree.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Grant {

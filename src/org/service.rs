@@ -1,8 +1,8 @@
 //! Organization use cases. Node set-up lives here for now: `oanode init` (one group
 //! administrator) and the demo organization loaded by the first `serve` on an empty directory.
 
-use serde::Deserialize;
-
+pub use super::ehr::service::DemoLoaded;
+use super::ehr::service::load_shipped;
 use super::model::{Grant, Source, Unit, UnitKind, User, UserStatus, valid_login};
 use super::store as org_store;
 use crate::auth::password;
@@ -10,73 +10,23 @@ use crate::clock::Clock;
 use crate::error::{Code, Error, Result};
 use crate::store::{self, Store, audit};
 
-/// The demo organization, in the eHR snapshot format (units only until sign-in lands).
+/// The demo organization, in the eHR snapshot format: units and people with reporting lines.
+/// Its role grants are in `data.example/demo/grants.json`.
 pub const DEMO_ORG: &str = include_str!("../../data.example/demo/org.json");
-
-#[derive(Deserialize)]
-struct Snapshot {
-    units: Vec<SnapshotUnit>,
-}
-
-#[derive(Deserialize)]
-struct SnapshotUnit {
-    code: String,
-    name: String,
-    kind: UnitKind,
-    parent: Option<String>,
-    #[serde(default)]
-    order: i64,
-}
 
 /// Whether the store already holds an organization.
 pub fn is_initialized(store: &Store) -> Result<bool> {
     store.read(|tx| Ok(org_store::root_unit(tx)?.is_some()))
 }
 
-/// Loads the demo organization's units, parents before children, in one transaction.
-pub fn load_demo(store: &Store, clock: &dyn Clock) -> Result<usize> {
-    let snapshot: Snapshot = serde_json::from_str(DEMO_ORG)
+/// Loads the demo organization (units and people) through the eHR sync as source `Demo`, in one
+/// transaction; refused (Conflict) when the store already holds an organization. Demo accounts
+/// are created without a password and `must_change_password = false`: the caller sets the
+/// shared demo password on `user_ids`.
+pub fn load_demo(store: &Store, clock: &dyn Clock) -> Result<DemoLoaded> {
+    let snapshot = super::ehr::parse_json(DEMO_ORG.as_bytes(), None)
         .map_err(|e| Error::internal(format!("demo organization: {e}")))?;
-    let now = clock.now_ms();
-    store.write(|tx| {
-        if org_store::root_unit_w(tx)?.is_some() {
-            return Err(Error::Conflict(Code::Conflict));
-        }
-        for u in &snapshot.units {
-            let parent_id = match &u.parent {
-                Some(code) => Some(org_store::unit_id_by_code(tx, code)?.ok_or_else(|| {
-                    Error::internal(format!("demo unit {} names unknown parent {code}", u.code))
-                })?),
-                None => None,
-            };
-            let id = store::next_id(tx, "unit")?;
-            org_store::insert_unit(
-                tx,
-                &Unit {
-                    id,
-                    code: u.code.clone(),
-                    name: u.name.clone(),
-                    kind: u.kind,
-                    parent_id,
-                    head_id: None,
-                    order: u.order,
-                    source: Source::Demo,
-                    created_ms: now,
-                    updated_ms: now,
-                },
-            )?;
-        }
-        audit::append(
-            tx,
-            now,
-            audit::Event::system(
-                "node.demo",
-                "org",
-                format!("{} units", snapshot.units.len()),
-            ),
-        )?;
-        Ok(snapshot.units.len())
-    })
+    load_shipped(store, clock, &snapshot)
 }
 
 /// An empty production node: the group unit and one group administrator whose random initial
@@ -209,9 +159,39 @@ mod tests {
     fn demo_loads_the_unit_tree() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path(), 8 << 20).unwrap();
-        let n = load_demo(&store, &ManualClock::new(0)).unwrap();
-        assert_eq!(n, 15);
+        let loaded = load_demo(&store, &ManualClock::new(0)).unwrap();
+        assert_eq!(loaded.units, 15);
+        assert_eq!(loaded.user_ids.len(), 40);
         assert_eq!(group_name(&store).unwrap().as_deref(), Some("示例集团"));
+        let (head, clerk) = store
+            .read(|tx| {
+                let it = org_store::unit_by_code(tx, "G-IT")?.expect("G-IT");
+                let clerk = org_store::user_by_login(tx, "machao")?.expect("clerk");
+                Ok((
+                    it.head_id
+                        .and_then(|h| org_store::user_by_id(tx, h).ok().flatten()),
+                    clerk,
+                ))
+            })
+            .unwrap();
+        assert_eq!(head.map(|u| u.login).as_deref(), Some("zhangwei"));
+        assert_eq!(clerk.source, Source::Demo);
+        assert!(!clerk.must_change_password);
+        assert!(clerk.manager_id.is_some() && clerk.position_id.is_some());
+        let grants: Vec<serde_json::Value> =
+            serde_json::from_str(include_str!("../../data.example/demo/grants.json")).unwrap();
+        store
+            .read(|tx| {
+                for g in &grants {
+                    let login = g["login"].as_str().unwrap();
+                    assert!(org_store::user_by_login(tx, login)?.is_some(), "{login}");
+                    let unit = g["unit"].as_str().unwrap();
+                    assert!(org_store::unit_by_code(tx, unit)?.is_some(), "{unit}");
+                    assert!(crate::org::model::ROLES.contains(&g["role"].as_str().unwrap()));
+                }
+                Ok(())
+            })
+            .unwrap();
         let mut problems = Vec::new();
         store
             .read(|tx| org_store::check(tx, &mut problems))

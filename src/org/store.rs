@@ -1,38 +1,73 @@
-//! The organization's tables. Only this file names them; only insert/update functions here touch
-//! the indexes.
+//! The organization's tables. Only this file names them; only the insert/update functions here
+//! touch the indexes.
 
 use redb::{
-    MultimapTableDefinition, ReadTransaction, ReadableTable, ReadableTableMetadata,
-    TableDefinition, WriteTransaction,
+    MultimapTableDefinition, ReadTransaction, ReadableMultimapTable, ReadableTable,
+    ReadableTableMetadata, TableDefinition, WriteTransaction,
 };
 
-use super::model::{Grant, Unit, User};
+use super::model::{Grant, OrgEvent, Position, Unit, User};
 use crate::error::{Code, Error, Result};
-use crate::store::{self, Stored};
+use crate::store::{self, Record, Stored};
 
 /// `unit id -> Unit`
 const UNITS: TableDefinition<'_, u64, Stored<Unit>> = TableDefinition::new("org.units");
-/// `unit code -> unit id`, maintained by `insert_unit`.
+/// `unit code -> unit id`, kept by `insert_unit`/`update_unit`.
 const UNITS_BY_CODE: TableDefinition<'_, &str, u64> = TableDefinition::new("org.units.by_code");
+/// `parent unit id (0 for the root) -> child unit ids`, kept by `insert_unit`/`update_unit`.
+const UNITS_BY_PARENT: MultimapTableDefinition<'_, u64, u64> =
+    MultimapTableDefinition::new("org.units.by_parent");
 /// `user id -> User`
 const USERS: TableDefinition<'_, u64, Stored<User>> = TableDefinition::new("org.users");
-/// `lower-cased login -> user id`, maintained by `insert_user`.
+/// `lower-cased login -> user id`, kept by `insert_user`/`update_user`.
 const USERS_BY_LOGIN: TableDefinition<'_, &str, u64> = TableDefinition::new("org.users.by_login");
+/// `employee number -> user id` (only users that have one), kept by `insert_user`/`update_user`.
+const USERS_BY_EMPLOYEE_NO: TableDefinition<'_, &str, u64> =
+    TableDefinition::new("org.users.by_employee_no");
+/// `unit id -> user ids`, kept by `insert_user`/`update_user`.
+const USERS_BY_UNIT: MultimapTableDefinition<'_, u64, u64> =
+    MultimapTableDefinition::new("org.users.by_unit");
+/// `position id -> Position`
+const POSITIONS: TableDefinition<'_, u64, Stored<Position>> = TableDefinition::new("org.positions");
+/// `position code -> position id`, kept by `insert_position`/`update_position`.
+const POSITIONS_BY_CODE: TableDefinition<'_, &str, u64> =
+    TableDefinition::new("org.positions.by_code");
 /// `grant id -> Grant`
 const GRANTS: TableDefinition<'_, u64, Stored<Grant>> = TableDefinition::new("org.grants");
-/// `user id -> grant ids`, maintained by `insert_grant`.
+/// `user id -> grant ids`, kept by `insert_grant`.
 const GRANTS_BY_USER: MultimapTableDefinition<'_, u64, u64> =
     MultimapTableDefinition::new("org.grants.by_user");
+/// `seq -> OrgEvent` (hires, departures, transfers), seq from the `org.event` counter.
+const EVENTS: TableDefinition<'_, u64, Stored<OrgEvent>> = TableDefinition::new("org.events");
+
+/// The key under which a unit without a parent (the root) is listed in `org.units.by_parent`.
+const ROOT_PARENT: u64 = 0;
 
 pub fn ensure_tables(tx: &WriteTransaction) -> Result<()> {
     tx.open_table(UNITS)?;
     tx.open_table(UNITS_BY_CODE)?;
+    tx.open_multimap_table(UNITS_BY_PARENT)?;
     tx.open_table(USERS)?;
     tx.open_table(USERS_BY_LOGIN)?;
+    tx.open_table(USERS_BY_EMPLOYEE_NO)?;
+    tx.open_multimap_table(USERS_BY_UNIT)?;
+    tx.open_table(POSITIONS)?;
+    tx.open_table(POSITIONS_BY_CODE)?;
     tx.open_table(GRANTS)?;
     tx.open_multimap_table(GRANTS_BY_USER)?;
-    Ok(())
+    tx.open_table(EVENTS)?;
+    super::ehr::store::ensure_tables(tx)
 }
+
+fn all<T: Record>(table: &impl ReadableTable<u64, Stored<T>>) -> Result<Vec<T>> {
+    let mut out = Vec::with_capacity(table.len()? as usize);
+    for row in table.iter()? {
+        out.push(row?.1.value().decode()?);
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------- units
 
 pub fn insert_unit(tx: &WriteTransaction, unit: &Unit) -> Result<()> {
     let mut by_code = tx.open_table(UNITS_BY_CODE)?;
@@ -40,67 +75,69 @@ pub fn insert_unit(tx: &WriteTransaction, unit: &Unit) -> Result<()> {
         return Err(Error::Conflict(Code::Duplicate));
     }
     by_code.insert(unit.code.as_str(), unit.id)?;
+    tx.open_multimap_table(UNITS_BY_PARENT)?
+        .insert(unit.parent_id.unwrap_or(ROOT_PARENT), unit.id)?;
     store::put(&mut tx.open_table(UNITS)?, unit.id, unit)
 }
 
-pub fn insert_user(tx: &WriteTransaction, user: &User) -> Result<()> {
-    let login = user.login.to_lowercase();
-    let mut by_login = tx.open_table(USERS_BY_LOGIN)?;
-    if by_login.get(login.as_str())?.is_some() {
-        return Err(Error::Conflict(Code::Duplicate));
-    }
-    by_login.insert(login.as_str(), user.id)?;
-    store::put(&mut tx.open_table(USERS)?, user.id, user)
-}
-
-/// Rewrites a user, moving its index entries when an indexed field changed.
-pub fn update_user(tx: &WriteTransaction, old: &User, new: &User) -> Result<()> {
-    let (old_login, new_login) = (old.login.to_lowercase(), new.login.to_lowercase());
-    if old_login != new_login {
-        let mut by_login = tx.open_table(USERS_BY_LOGIN)?;
-        if by_login.get(new_login.as_str())?.is_some() {
+/// Rewrites a unit, moving its index entries when its code or parent changed.
+pub fn update_unit(tx: &WriteTransaction, old: &Unit, new: &Unit) -> Result<()> {
+    if old.code != new.code {
+        let mut by_code = tx.open_table(UNITS_BY_CODE)?;
+        if by_code.get(new.code.as_str())?.is_some() {
             return Err(Error::Conflict(Code::Duplicate));
         }
-        by_login.remove(old_login.as_str())?;
-        by_login.insert(new_login.as_str(), new.id)?;
+        by_code.remove(old.code.as_str())?;
+        by_code.insert(new.code.as_str(), new.id)?;
     }
-    store::put(&mut tx.open_table(USERS)?, new.id, new)
+    if old.parent_id != new.parent_id {
+        let mut by_parent = tx.open_multimap_table(UNITS_BY_PARENT)?;
+        by_parent.remove(old.parent_id.unwrap_or(ROOT_PARENT), old.id)?;
+        by_parent.insert(new.parent_id.unwrap_or(ROOT_PARENT), new.id)?;
+    }
+    store::put(&mut tx.open_table(UNITS)?, new.id, new)
 }
 
-pub fn user_by_id(tx: &ReadTransaction, id: u64) -> Result<Option<User>> {
-    store::get(&tx.open_table(USERS)?, id)
+pub fn unit_by_id(tx: &ReadTransaction, id: u64) -> Result<Option<Unit>> {
+    store::get(&tx.open_table(UNITS)?, id)
 }
 
-/// The same read inside a write transaction (to read-modify-write in one transaction).
-pub fn user_by_id_w(tx: &WriteTransaction, id: u64) -> Result<Option<User>> {
-    store::get(&tx.open_table(USERS)?, id)
+pub fn unit_by_id_w(tx: &WriteTransaction, id: u64) -> Result<Option<Unit>> {
+    store::get(&tx.open_table(UNITS)?, id)
 }
 
-pub fn user_by_login_w(tx: &WriteTransaction, login: &str) -> Result<Option<User>> {
-    let Some(id) = tx
-        .open_table(USERS_BY_LOGIN)?
-        .get(login.to_lowercase().as_str())?
-        .map(|v| v.value())
-    else {
-        return Ok(None);
-    };
-    store::get(&tx.open_table(USERS)?, id)
+pub fn unit_by_code(tx: &ReadTransaction, code: &str) -> Result<Option<Unit>> {
+    match tx.open_table(UNITS_BY_CODE)?.get(code)?.map(|v| v.value()) {
+        Some(id) => store::get(&tx.open_table(UNITS)?, id),
+        None => Ok(None),
+    }
+}
+
+pub fn unit_id_by_code(tx: &WriteTransaction, code: &str) -> Result<Option<u64>> {
+    Ok(tx.open_table(UNITS_BY_CODE)?.get(code)?.map(|v| v.value()))
 }
 
 /// Every unit (the organization tree is small: hundreds to a few thousand units). For the tree
 /// cache, admin pages and the sync; never per request.
 pub fn units_all(tx: &ReadTransaction) -> Result<Vec<Unit>> {
-    let mut out = Vec::new();
-    for row in tx.open_table(UNITS)?.iter()? {
-        out.push(row?.1.value().decode()?);
-    }
-    Ok(out)
+    all(&tx.open_table(UNITS)?)
 }
 
-pub fn insert_grant(tx: &WriteTransaction, grant: &Grant) -> Result<()> {
-    tx.open_multimap_table(GRANTS_BY_USER)?
-        .insert(grant.user_id, grant.id)?;
-    store::put(&mut tx.open_table(GRANTS)?, grant.id, grant)
+pub fn units_all_w(tx: &WriteTransaction) -> Result<Vec<Unit>> {
+    all(&tx.open_table(UNITS)?)
+}
+
+/// The direct children of a unit, in display order (`order`, then id).
+pub fn children_of(tx: &ReadTransaction, unit_id: u64) -> Result<Vec<Unit>> {
+    let units = tx.open_table(UNITS)?;
+    let mut out = Vec::new();
+    for id in tx.open_multimap_table(UNITS_BY_PARENT)?.get(unit_id)? {
+        if let Some(u) = store::get(&units, id?.value())? {
+            out.push(u);
+        }
+    }
+    out.sort_by_key(|u: &Unit| (u.order, u.id));
+    Ok(out)
 }
 
 /// The group at the root of the tree: created first, so it has the lowest id.
@@ -119,12 +156,68 @@ pub fn root_unit_w(tx: &WriteTransaction) -> Result<Option<Unit>> {
     }
 }
 
-pub fn unit_id_by_code(tx: &WriteTransaction, code: &str) -> Result<Option<u64>> {
-    Ok(tx.open_table(UNITS_BY_CODE)?.get(code)?.map(|v| v.value()))
+// ---------------------------------------------------------------- users
+
+pub fn insert_user(tx: &WriteTransaction, user: &User) -> Result<()> {
+    let login = user.login.to_lowercase();
+    let mut by_login = tx.open_table(USERS_BY_LOGIN)?;
+    if by_login.get(login.as_str())?.is_some() {
+        return Err(Error::Conflict(Code::Duplicate));
+    }
+    if let Some(no) = &user.employee_no {
+        let mut by_no = tx.open_table(USERS_BY_EMPLOYEE_NO)?;
+        if by_no.get(no.as_str())?.is_some() {
+            return Err(Error::Conflict(Code::Duplicate));
+        }
+        by_no.insert(no.as_str(), user.id)?;
+    }
+    by_login.insert(login.as_str(), user.id)?;
+    tx.open_multimap_table(USERS_BY_UNIT)?
+        .insert(user.unit_id, user.id)?;
+    store::put(&mut tx.open_table(USERS)?, user.id, user)
 }
 
-pub fn counts(tx: &ReadTransaction) -> Result<(u64, u64)> {
-    Ok((tx.open_table(UNITS)?.len()?, tx.open_table(USERS)?.len()?))
+/// Rewrites a user, moving its index entries when an indexed field (login, employee number,
+/// unit) changed.
+pub fn update_user(tx: &WriteTransaction, old: &User, new: &User) -> Result<()> {
+    let (old_login, new_login) = (old.login.to_lowercase(), new.login.to_lowercase());
+    if old_login != new_login {
+        let mut by_login = tx.open_table(USERS_BY_LOGIN)?;
+        if by_login.get(new_login.as_str())?.is_some() {
+            return Err(Error::Conflict(Code::Duplicate));
+        }
+        by_login.remove(old_login.as_str())?;
+        by_login.insert(new_login.as_str(), new.id)?;
+    }
+    if old.employee_no != new.employee_no {
+        let mut by_no = tx.open_table(USERS_BY_EMPLOYEE_NO)?;
+        if let Some(no) = &new.employee_no
+            && by_no.get(no.as_str())?.is_some()
+        {
+            return Err(Error::Conflict(Code::Duplicate));
+        }
+        if let Some(no) = &old.employee_no {
+            by_no.remove(no.as_str())?;
+        }
+        if let Some(no) = &new.employee_no {
+            by_no.insert(no.as_str(), new.id)?;
+        }
+    }
+    if old.unit_id != new.unit_id {
+        let mut by_unit = tx.open_multimap_table(USERS_BY_UNIT)?;
+        by_unit.remove(old.unit_id, old.id)?;
+        by_unit.insert(new.unit_id, new.id)?;
+    }
+    store::put(&mut tx.open_table(USERS)?, new.id, new)
+}
+
+pub fn user_by_id(tx: &ReadTransaction, id: u64) -> Result<Option<User>> {
+    store::get(&tx.open_table(USERS)?, id)
+}
+
+/// The same read inside a write transaction (to read-modify-write in one transaction).
+pub fn user_by_id_w(tx: &WriteTransaction, id: u64) -> Result<Option<User>> {
+    store::get(&tx.open_table(USERS)?, id)
 }
 
 pub fn user_by_login(tx: &ReadTransaction, login: &str) -> Result<Option<User>> {
@@ -138,6 +231,107 @@ pub fn user_by_login(tx: &ReadTransaction, login: &str) -> Result<Option<User>> 
     store::get(&tx.open_table(USERS)?, id)
 }
 
+pub fn user_by_login_w(tx: &WriteTransaction, login: &str) -> Result<Option<User>> {
+    let Some(id) = tx
+        .open_table(USERS_BY_LOGIN)?
+        .get(login.to_lowercase().as_str())?
+        .map(|v| v.value())
+    else {
+        return Ok(None);
+    };
+    store::get(&tx.open_table(USERS)?, id)
+}
+
+pub fn user_by_employee_no(tx: &ReadTransaction, employee_no: &str) -> Result<Option<User>> {
+    let Some(id) = tx
+        .open_table(USERS_BY_EMPLOYEE_NO)?
+        .get(employee_no)?
+        .map(|v| v.value())
+    else {
+        return Ok(None);
+    };
+    store::get(&tx.open_table(USERS)?, id)
+}
+
+/// The people of one unit (not of its subtree), by id.
+pub fn users_in_unit(tx: &ReadTransaction, unit_id: u64) -> Result<Vec<User>> {
+    let users = tx.open_table(USERS)?;
+    let mut out = Vec::new();
+    for id in tx.open_multimap_table(USERS_BY_UNIT)?.get(unit_id)? {
+        if let Some(u) = store::get(&users, id?.value())? {
+            out.push(u);
+        }
+    }
+    Ok(out)
+}
+
+/// Every user: for the sync and admin exports only, never per request.
+pub fn users_all(tx: &ReadTransaction) -> Result<Vec<User>> {
+    all(&tx.open_table(USERS)?)
+}
+
+pub fn users_all_w(tx: &WriteTransaction) -> Result<Vec<User>> {
+    all(&tx.open_table(USERS)?)
+}
+
+pub fn counts(tx: &ReadTransaction) -> Result<(u64, u64)> {
+    Ok((tx.open_table(UNITS)?.len()?, tx.open_table(USERS)?.len()?))
+}
+
+// ---------------------------------------------------------------- positions
+
+pub fn insert_position(tx: &WriteTransaction, p: &Position) -> Result<()> {
+    let mut by_code = tx.open_table(POSITIONS_BY_CODE)?;
+    if by_code.get(p.code.as_str())?.is_some() {
+        return Err(Error::Conflict(Code::Duplicate));
+    }
+    by_code.insert(p.code.as_str(), p.id)?;
+    store::put(&mut tx.open_table(POSITIONS)?, p.id, p)
+}
+
+pub fn update_position(tx: &WriteTransaction, old: &Position, new: &Position) -> Result<()> {
+    if old.code != new.code {
+        let mut by_code = tx.open_table(POSITIONS_BY_CODE)?;
+        if by_code.get(new.code.as_str())?.is_some() {
+            return Err(Error::Conflict(Code::Duplicate));
+        }
+        by_code.remove(old.code.as_str())?;
+        by_code.insert(new.code.as_str(), new.id)?;
+    }
+    store::put(&mut tx.open_table(POSITIONS)?, new.id, new)
+}
+
+pub fn position_by_id(tx: &ReadTransaction, id: u64) -> Result<Option<Position>> {
+    store::get(&tx.open_table(POSITIONS)?, id)
+}
+
+pub fn position_by_code(tx: &ReadTransaction, code: &str) -> Result<Option<Position>> {
+    match tx
+        .open_table(POSITIONS_BY_CODE)?
+        .get(code)?
+        .map(|v| v.value())
+    {
+        Some(id) => store::get(&tx.open_table(POSITIONS)?, id),
+        None => Ok(None),
+    }
+}
+
+pub fn positions_all(tx: &ReadTransaction) -> Result<Vec<Position>> {
+    all(&tx.open_table(POSITIONS)?)
+}
+
+pub fn positions_all_w(tx: &WriteTransaction) -> Result<Vec<Position>> {
+    all(&tx.open_table(POSITIONS)?)
+}
+
+// ---------------------------------------------------------------- grants
+
+pub fn insert_grant(tx: &WriteTransaction, grant: &Grant) -> Result<()> {
+    tx.open_multimap_table(GRANTS_BY_USER)?
+        .insert(grant.user_id, grant.id)?;
+    store::put(&mut tx.open_table(GRANTS)?, grant.id, grant)
+}
+
 pub fn grants_of(tx: &ReadTransaction, user_id: u64) -> Result<Vec<Grant>> {
     let grants = tx.open_table(GRANTS)?;
     let mut out = Vec::new();
@@ -149,67 +343,216 @@ pub fn grants_of(tx: &ReadTransaction, user_id: u64) -> Result<Vec<Grant>> {
     Ok(out)
 }
 
-/// `oanode check`: every index entry points at its record and every record has its index entry.
+// ---------------------------------------------------------------- events
+
+/// Appends an organization event in the caller's transaction (the one that makes the change).
+pub fn append_event(tx: &WriteTransaction, event: &OrgEvent) -> Result<u64> {
+    let seq = store::next_id(tx, OrgEvent::KIND)?;
+    store::put(&mut tx.open_table(EVENTS)?, seq, event)?;
+    Ok(seq)
+}
+
+/// Up to `limit` events with a sequence number above `after`, in order: a follower keeps the
+/// last seq it handled and asks for what came after it.
+pub fn events_after(
+    tx: &ReadTransaction,
+    after: u64,
+    limit: usize,
+) -> Result<Vec<(u64, OrgEvent)>> {
+    let table = tx.open_table(EVENTS)?;
+    let mut out = Vec::new();
+    for row in table.range(after.saturating_add(1)..)?.take(limit) {
+        let (k, v) = row?;
+        out.push((k.value(), v.value().decode()?));
+    }
+    Ok(out)
+}
+
+/// The last event's sequence number (0 when none).
+pub fn last_event_seq(tx: &ReadTransaction) -> Result<u64> {
+    store::last_id(tx, OrgEvent::KIND)
+}
+
+// ---------------------------------------------------------------- check
+
+/// `oanode check`: every index entry points at its record and every record has its index entries.
 pub fn check(tx: &ReadTransaction, problems: &mut Vec<String>) -> Result<()> {
-    let units = tx.open_table(UNITS)?;
-    let by_code = tx.open_table(UNITS_BY_CODE)?;
-    for row in units.iter()? {
-        let (id, v) = row?;
-        let unit: Unit = v.value().decode()?;
-        if by_code.get(unit.code.as_str())?.map(|v| v.value()) != Some(id.value()) {
-            problems.push(format!(
-                "unit {} ({}) is missing from the code index",
-                unit.id, unit.code
-            ));
-        }
-    }
-    for row in by_code.iter()? {
-        let (code, id) = row?;
-        if units.get(id.value())?.is_none() {
-            problems.push(format!(
-                "unit code {} points at a missing unit {}",
-                code.value(),
-                id.value()
-            ));
-        }
-    }
-    let users = tx.open_table(USERS)?;
-    let by_login = tx.open_table(USERS_BY_LOGIN)?;
-    for row in users.iter()? {
-        let (id, v) = row?;
-        let user: User = v.value().decode()?;
-        if by_login
-            .get(user.login.to_lowercase().as_str())?
-            .map(|v| v.value())
-            != Some(id.value())
-        {
-            problems.push(format!(
-                "user {} ({}) is missing from the login index",
-                user.id, user.login
-            ));
-        }
-    }
-    for row in by_login.iter()? {
-        let (login, id) = row?;
-        if users.get(id.value())?.is_none() {
-            problems.push(format!(
-                "login {} points at a missing user {}",
-                login.value(),
-                id.value()
-            ));
-        }
-    }
+    check_units(tx, problems)?;
+    check_users(tx, problems)?;
+    check_positions(tx, problems)?;
     let grants = tx.open_table(GRANTS)?;
     let by_user = tx.open_multimap_table(GRANTS_BY_USER)?;
     for row in grants.iter()? {
         let (id, v) = row?;
         let grant: Grant = v.value().decode()?;
-        let indexed = by_user
-            .get(grant.user_id)?
-            .any(|g| g.is_ok_and(|g| g.value() == id.value()));
-        if !indexed {
+        if !multimap_has(&by_user, grant.user_id, id.value())? {
             problems.push(format!("grant {} is missing from the user index", grant.id));
         }
     }
+    for row in by_user.iter()? {
+        let (user, ids) = row?;
+        for id in ids {
+            let id = id?.value();
+            match store::get(&grants, id)? {
+                Some(g) if g.user_id == user.value() => {}
+                _ => problems.push(format!(
+                    "grant index lists grant {id} under user {}, which it is not",
+                    user.value()
+                )),
+            }
+        }
+    }
     Ok(())
+}
+
+fn multimap_has(
+    table: &impl ReadableMultimapTable<u64, u64>,
+    key: u64,
+    value: u64,
+) -> Result<bool> {
+    for v in table.get(key)? {
+        if v?.value() == value {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// A `&str -> id` index both ways: `want` lists (key, id) for every record that should be in it.
+fn check_str_index(
+    name: &str,
+    index: &impl ReadableTable<&'static str, u64>,
+    want: &std::collections::HashMap<String, u64>,
+    problems: &mut Vec<String>,
+) -> Result<()> {
+    for (key, id) in want {
+        if index.get(key.as_str())?.map(|v| v.value()) != Some(*id) {
+            problems.push(format!(
+                "{name}: {key} (record {id}) is missing from the index"
+            ));
+        }
+    }
+    for row in index.iter()? {
+        let (key, id) = row?;
+        if want.get(key.value()) != Some(&id.value()) {
+            problems.push(format!(
+                "{name}: {} points at {}, which has no such record",
+                key.value(),
+                id.value()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A `u64 -> ids` multimap index both ways: `want` lists (key, id) for every record.
+fn check_multimap_index(
+    name: &str,
+    index: &impl ReadableMultimapTable<u64, u64>,
+    want: &std::collections::HashSet<(u64, u64)>,
+    problems: &mut Vec<String>,
+) -> Result<()> {
+    for (key, id) in want {
+        if !multimap_has(index, *key, *id)? {
+            problems.push(format!("{name}: record {id} is missing under {key}"));
+        }
+    }
+    for row in index.iter()? {
+        let (key, ids) = row?;
+        for id in ids {
+            let id = id?.value();
+            if !want.contains(&(key.value(), id)) {
+                problems.push(format!(
+                    "{name}: {id} is listed under {}, which its record does not say",
+                    key.value()
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_units(tx: &ReadTransaction, problems: &mut Vec<String>) -> Result<()> {
+    let mut codes = std::collections::HashMap::new();
+    let mut parents = std::collections::HashSet::new();
+    for row in tx.open_table(UNITS)?.iter()? {
+        let (id, v) = row?;
+        let unit: Unit = v.value().decode()?;
+        if unit.id != id.value() {
+            problems.push(format!(
+                "unit {} is stored under id {}",
+                unit.id,
+                id.value()
+            ));
+        }
+        codes.insert(unit.code.clone(), id.value());
+        parents.insert((unit.parent_id.unwrap_or(ROOT_PARENT), id.value()));
+    }
+    check_str_index(
+        "unit code index",
+        &tx.open_table(UNITS_BY_CODE)?,
+        &codes,
+        problems,
+    )?;
+    check_multimap_index(
+        "unit parent index",
+        &tx.open_multimap_table(UNITS_BY_PARENT)?,
+        &parents,
+        problems,
+    )
+}
+
+fn check_users(tx: &ReadTransaction, problems: &mut Vec<String>) -> Result<()> {
+    let mut logins = std::collections::HashMap::new();
+    let mut numbers = std::collections::HashMap::new();
+    let mut units = std::collections::HashSet::new();
+    for row in tx.open_table(USERS)?.iter()? {
+        let (id, v) = row?;
+        let user: User = v.value().decode()?;
+        if user.id != id.value() {
+            problems.push(format!(
+                "user {} is stored under id {}",
+                user.id,
+                id.value()
+            ));
+        }
+        logins.insert(user.login.to_lowercase(), id.value());
+        if let Some(no) = user.employee_no {
+            numbers.insert(no, id.value());
+        }
+        units.insert((user.unit_id, id.value()));
+    }
+    check_str_index(
+        "login index",
+        &tx.open_table(USERS_BY_LOGIN)?,
+        &logins,
+        problems,
+    )?;
+    check_str_index(
+        "employee number index",
+        &tx.open_table(USERS_BY_EMPLOYEE_NO)?,
+        &numbers,
+        problems,
+    )?;
+    check_multimap_index(
+        "user unit index",
+        &tx.open_multimap_table(USERS_BY_UNIT)?,
+        &units,
+        problems,
+    )
+}
+
+fn check_positions(tx: &ReadTransaction, problems: &mut Vec<String>) -> Result<()> {
+    let mut codes = std::collections::HashMap::new();
+    for row in tx.open_table(POSITIONS)?.iter()? {
+        let (id, v) = row?;
+        let p: Position = v.value().decode()?;
+        codes.insert(p.code, id.value());
+    }
+    check_str_index(
+        "position code index",
+        &tx.open_table(POSITIONS_BY_CODE)?,
+        &codes,
+        problems,
+    )
 }

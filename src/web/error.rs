@@ -125,6 +125,31 @@ pub struct CatcherResponse(Status);
 
 impl<'r> Responder<'r, 'static> for CatcherResponse {
     fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
+        use crate::auth::guards::AuthFailure;
+        let why = *req.local_cache(AuthFailure::default);
+        // A person without a session, or with a password to change, is sent where they can act.
+        if !is_api(req) {
+            let to = match why {
+                AuthFailure::Unauthenticated => Some(format!(
+                    "/login?next={}",
+                    super::page::encode_query_value(&req.uri().to_string())
+                )),
+                AuthFailure::MustChangePassword => Some("/settings/password".to_string()),
+                _ => None,
+            };
+            if let Some(to) = to {
+                return Response::build()
+                    .status(Status::SeeOther)
+                    .header(Header::new("Location", to))
+                    .ok();
+            }
+        }
+        if why == AuthFailure::MustChangePassword {
+            return respond(req, 403, Code::MustChangePassword, None, None, Vec::new());
+        }
+        if why == AuthFailure::Csrf {
+            return respond(req, 403, Code::Csrf, None, None, Vec::new());
+        }
         let code = match self.0.code {
             400 | 422 => Code::Validation,
             401 => Code::Unauthenticated,

@@ -43,8 +43,24 @@ pub fn healthz(app: &State<App>) -> (Status, Json<Health>) {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "oanode API", description = "协同办公节点 JSON API. Errors: {\"error\": {\"code\", \"message\", \"fields\"}}."),
-    paths(healthz, openapi_json),
-    tags((name = "node", description = "health and description of the node"))
+    paths(
+        healthz,
+        openapi_json,
+        crate::auth::api::login,
+        crate::auth::api::logout,
+        crate::auth::api::change_password,
+        crate::auth::api::me,
+        crate::auth::api::sessions,
+        crate::auth::api::revoke_session,
+        crate::auth::api::reset_password,
+        crate::auth::api::create_token,
+        crate::auth::api::tokens,
+        crate::auth::api::revoke_token
+    ),
+    modifiers(&BearerAuth),
+    tags((name = "node", description = "health and description of the node"),
+         (name = "auth", description = "sign-in, passwords, sessions, integration tokens"),
+         (name = "org", description = "units, users, grants"))
 )]
 pub struct ApiDoc;
 
@@ -57,4 +73,18 @@ pub fn openapi_json() -> (rocket::http::ContentType, String) {
         .to_pretty_json()
         .unwrap_or_else(|_| "{}".into());
     (rocket::http::ContentType::JSON, doc)
+}
+
+/// Declares the bearer token every authenticated call sends.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
 }

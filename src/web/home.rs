@@ -5,11 +5,12 @@ use askama::Template;
 use askama_web::WebTemplate;
 use rocket::http::{Cookie, CookieJar, SameSite};
 use rocket::response::Redirect;
-use rocket::{Request, State, get};
+use rocket::{State, get};
 
 use super::i18n::{LANG_COOKIE, Lang};
 use super::page::Base;
 use crate::App;
+use crate::auth::Actor;
 use crate::error::Result;
 
 #[derive(Template, WebTemplate)]
@@ -22,21 +23,12 @@ pub struct HomePage {
     pub schema_version: u64,
 }
 
-pub struct Active(Base);
-
-#[rocket::async_trait]
-impl<'r> rocket::request::FromRequest<'r> for Active {
-    type Error = ();
-    async fn from_request(req: &'r Request<'_>) -> rocket::request::Outcome<Self, ()> {
-        rocket::request::Outcome::Success(Active(Base::from_request(req, "workbench")))
-    }
-}
-
+/// The workbench of the signed-in person (anonymous visitors are sent to sign in).
 #[get("/")]
-pub async fn show(app: &State<App>, base: Active) -> Result<HomePage> {
+pub async fn show(app: &State<App>, base: Base, actor: Actor) -> Result<HomePage> {
     let summary = app.run(|app| app.summary()).await?;
     Ok(HomePage {
-        base: base.0,
+        base: base.with_user(&actor, "workbench"),
         version: crate::VERSION,
         units: summary.units,
         indexed: summary.indexed,
@@ -55,25 +47,17 @@ pub fn switch_lang(code: &str, next: Option<&str>, jar: &CookieJar<'_>) -> Redir
             .max_age(rocket::time::Duration::days(365));
         jar.add(cookie);
     }
-    Redirect::to(safe_next(next).to_string())
-}
-
-/// Only a local path may be a redirect target (no `//host`, no scheme): no open redirect.
-fn safe_next(next: Option<&str>) -> &str {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n,
-        _ => "/",
-    }
+    Redirect::to(super::page::safe_next(next).to_string())
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn next_must_be_local() {
-        assert_eq!(super::safe_next(Some("/x?y=1")), "/x?y=1");
+        assert_eq!(super::super::page::safe_next(Some("/x?y=1")), "/x?y=1");
         for bad in ["//evil.example", "https://evil.example", "/\\evil", "evil"] {
-            assert_eq!(super::safe_next(Some(bad)), "/");
+            assert_eq!(super::super::page::safe_next(Some(bad)), "/");
         }
-        assert_eq!(super::safe_next(None), "/");
+        assert_eq!(super::super::page::safe_next(None), "/");
     }
 }

@@ -51,6 +51,8 @@ pub fn build(app: App) -> Rocket<Build> {
                 health::openapi_json
             ],
         )
+        .mount("/", crate::auth::api::routes())
+        .mount("/", crate::auth::pages::routes())
         .register("/", catchers![error::default_catcher])
         // An empty Shield: our fairing owns the security headers, so the two never disagree.
         .attach(rocket::shield::Shield::new())

@@ -32,6 +32,9 @@ pub struct Base {
     /// `/lang/<other>?next=<this page>`.
     pub switch_href: String,
     pub switch_label: &'static str,
+    /// The signed-in person's name, and their session's CSRF token for forms.
+    pub user_name: Option<String>,
+    pub csrf: String,
 }
 
 impl Base {
@@ -59,7 +62,17 @@ impl Base {
             } else {
                 "中文"
             },
+            user_name: None,
+            csrf: String::new(),
         }
+    }
+
+    /// The base of a page shown to `actor`, with `active` marked in the navigation.
+    pub fn with_user(mut self, actor: &crate::auth::Actor, active: &'static str) -> Base {
+        self.user_name = Some(actor.name.clone());
+        self.csrf = actor.csrf.clone();
+        self.active = active;
+        self
     }
 
     pub fn t<'a>(&self, key: &'a str) -> &'a str {
@@ -90,7 +103,7 @@ impl Base {
 /// Percent-encodes a value for a query string, keeping the characters a query may hold as they
 /// are (so `/` stays readable) and encoding the ones that would end or change it (`&`, `#`, `+`,
 /// `%`, spaces, non-ASCII).
-fn encode_query_value(s: &str) -> String {
+pub fn encode_query_value(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~/:@!$'()*,;=?".contains(&b) {
@@ -106,6 +119,21 @@ fn encode_query_value(s: &str) -> String {
 impl<'r> FromRequest<'r> for Base {
     type Error = ();
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
-        Outcome::Success(Base::from_request(req, ""))
+        let mut base = Base::from_request(req, "");
+        if let Outcome::Success(crate::auth::guards::MaybeActor(Some(actor))) =
+            req.guard::<crate::auth::guards::MaybeActor>().await
+        {
+            base.user_name = Some(actor.name.clone());
+            base.csrf = actor.csrf.clone();
+        }
+        Outcome::Success(base)
+    }
+}
+
+/// Only a local path may be a redirect target (no `//host`, no scheme): no open redirect.
+pub fn safe_next(next: Option<&str>) -> &str {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n,
+        _ => "/",
     }
 }

@@ -278,6 +278,8 @@ pub struct Server {
     pub port: u16,
     /// `http://127.0.0.1:PORT`, no trailing slash.
     pub base_url: String,
+    /// The initial password `oanode init` printed for the administrator `admin`.
+    pub initial_password: String,
     // Field order is drop order: the process before its data directory.
     proc: Proc,
     data: TempDir,
@@ -291,6 +293,25 @@ impl Server {
             .prefix("oanode-e2e-data-")
             .tempdir()
             .expect("temp data dir");
+        // A production-style node: one group administrator with a random initial password.
+        let init = Command::new(env!("CARGO_BIN_EXE_oanode"))
+            .args(["init", "--admin", "admin", "--name", "示例集团", "--data"])
+            .arg(data.path())
+            .env_remove("OANODE_DATA")
+            .output()
+            .expect("oanode init");
+        let out = String::from_utf8_lossy(&init.stdout).into_owned();
+        assert!(
+            init.status.success(),
+            "e2e: oanode init failed: {}",
+            String::from_utf8_lossy(&init.stderr)
+        );
+        let initial_password = out
+            .lines()
+            .find(|l| l.contains("initial password"))
+            .and_then(|l| l.rsplit(": ").next())
+            .map(|p| p.trim().to_string())
+            .expect("init prints the initial password");
         let port = free_port();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_oanode"));
         cmd.arg("serve")
@@ -326,6 +347,7 @@ impl Server {
         Server {
             port,
             base_url: format!("http://127.0.0.1:{port}"),
+            initial_password,
             proc,
             data,
         }
@@ -568,6 +590,35 @@ impl World {
     }
 
     /// Clicks the element for a CSS selector.
+    /// Types `text` into the field matched by `css`.
+    pub async fn fill(&self, css: &str, text: &str) {
+        self.find(css)
+            .await
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("e2e: type into {css}: {e}"));
+    }
+
+    /// The administrator's first sign-in: the initial password, the forced change to
+    /// `new_password`, and the workbench.
+    pub async fn first_sign_in(&self, new_password: &str) {
+        self.goto("/").await;
+        self.wait_until("location.pathname === '/login'").await;
+        self.fill("#login", "admin").await;
+        self.fill("#password", &self.server.initial_password).await;
+        self.click("#sign-in").await;
+        self.wait_until("location.pathname === '/settings/password'")
+            .await;
+        self.fill("input[name=old_password]", &self.server.initial_password)
+            .await;
+        self.fill("input[name=new_password]", new_password).await;
+        self.fill("input[name=confirm]", new_password).await;
+        self.click("form.form button[type=submit]").await;
+        self.wait_until("location.search.includes('done=true')")
+            .await;
+        self.goto("/").await;
+    }
+
     pub async fn click(&self, css: &str) {
         let el = self.find(css).await;
         el.click()

@@ -221,3 +221,62 @@ fn records_and_index_survive_a_restart_and_the_index_catches_up() {
     assert!(report.problems.is_empty(), "{:?}", report.problems);
     assert_eq!(report.outbox_pending, 0);
 }
+
+#[test]
+fn passwd_sets_a_password_from_standard_input() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    assert!(
+        oanode(&["init", "--data", data, "--admin", "admin"])
+            .status
+            .success()
+    );
+    let run = |login: &str, input: &str, extra: &[&str]| {
+        let mut args = vec!["passwd", "--data", data, login];
+        args.extend_from_slice(extra);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_oanode"))
+            .args(&args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let o = run("nobody", "Recover123\n", &[]);
+    assert!(!o.status.success());
+    assert!(text(&o).1.contains("no user with the login nobody"));
+    let o = run("admin", "abc\n", &[]);
+    assert!(!o.status.success(), "too short is refused");
+    let o = run("admin", "Recover123\n", &[]);
+    assert!(o.status.success(), "{}", text(&o).1);
+
+    let app = open(dir.path());
+    let user = app
+        .store()
+        .read(|tx| oanode::org::store::user_by_login(tx, "admin"))
+        .unwrap()
+        .unwrap();
+    assert!(oanode::auth::password::verify(
+        &user.password_hash,
+        "Recover123"
+    ));
+    assert!(!user.must_change_password);
+    drop(app);
+    let o = run("admin", "Again1234\n", &["--initial"]);
+    assert!(o.status.success());
+    let app = open(dir.path());
+    let user = app
+        .store()
+        .read(|tx| oanode::org::store::user_by_login(tx, "admin"))
+        .unwrap()
+        .unwrap();
+    assert!(user.must_change_password);
+}

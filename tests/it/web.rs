@@ -2,7 +2,14 @@
 
 use rocket::http::Status;
 
-use crate::common::TestApp;
+use crate::common::{PW, TestApp, World};
+
+/// A signed-in session cookie's value for alice of the standard world.
+async fn alice() -> (World, String) {
+    let w = World::standard().await;
+    let token = w.t.agent("alice", PW).await.token;
+    (w, token)
+}
 
 #[rocket::async_test]
 async fn healthz_answers_ok_with_store_and_index() {
@@ -17,8 +24,8 @@ async fn healthz_answers_ok_with_store_and_index() {
 
 #[rocket::async_test]
 async fn home_is_the_workbench_in_chinese_by_default() {
-    let t = TestApp::demo().await;
-    let r = t.get("/").await;
+    let (w, token) = alice().await;
+    let r = w.t.get_cookie("/", ("oanode_session", &token), &[]).await;
     assert_eq!(r.status, Status::Ok);
     assert!(r.header("Content-Type").unwrap().starts_with("text/html"));
     assert!(r.body.contains(r#"<html lang="zh-CN">"#));
@@ -32,16 +39,16 @@ async fn home_is_the_workbench_in_chinese_by_default() {
 async fn language_follows_cookie_then_accept_language() {
     let t = TestApp::demo().await;
     let r = t
-        .get_with("/", &[("Accept-Language", "en-US,en;q=0.9")])
+        .get_with("/login", &[("Accept-Language", "en-US,en;q=0.9")])
         .await;
     assert!(r.body.contains(r#"<html lang="en">"#));
-    assert!(r.body.contains(">Workbench</h1>"));
+    assert!(r.body.contains(">Sign in</h1>"));
 
     let r = t
-        .get_cookie("/", ("lang", "zh-CN"), &[("Accept-Language", "en-US")])
+        .get_cookie("/login", ("lang", "zh-CN"), &[("Accept-Language", "en-US")])
         .await;
     assert!(
-        r.body.contains(">工作台</h1>"),
+        r.body.contains(">登录</h1>"),
         "the cookie wins over the browser"
     );
 
@@ -78,7 +85,7 @@ async fn language_switch_never_redirects_off_site() {
 #[rocket::async_test]
 async fn security_headers_on_pages_and_api() {
     let t = TestApp::demo().await;
-    for path in ["/", "/healthz", "/no-such-page"] {
+    for path in ["/login", "/healthz", "/no-such-page"] {
         let r = t.get(path).await;
         let csp = r
             .header("Content-Security-Policy")
@@ -92,7 +99,7 @@ async fn security_headers_on_pages_and_api() {
         assert_eq!(r.header("X-Content-Type-Options"), Some("nosniff"));
         assert_eq!(r.header("Referrer-Policy"), Some("same-origin"));
     }
-    let home = t.get("/").await;
+    let home = t.get("/login").await;
     assert!(!home.body.contains("<script>"), "no inline script");
     assert!(!home.body.contains(" style="), "no inline style");
 }
@@ -100,7 +107,7 @@ async fn security_headers_on_pages_and_api() {
 #[rocket::async_test]
 async fn assets_are_served_with_etag_and_long_caching() {
     let t = TestApp::demo().await;
-    let home = t.get("/").await;
+    let home = t.get("/login").await;
     let start = home
         .body
         .find("/static/css/app.css?v=")
@@ -198,4 +205,29 @@ async fn openapi_document_parses_and_lists_the_routes() {
     assert!(j["paths"]["/healthz"]["get"].is_object());
     assert!(j["paths"]["/api/v1/openapi.json"]["get"].is_object());
     assert!(j["components"]["schemas"]["Health"].is_object());
+}
+
+#[rocket::async_test]
+async fn demo_people_sign_in_with_the_shared_password_and_hold_their_roles() {
+    let t = TestApp::demo().await;
+    let a = t.agent("zhangwei", oanode::demo::DEMO_PASSWORD).await;
+    let me = t
+        .call(&a, rocket::http::Method::Get, "/api/v1/me", None)
+        .await;
+    assert_eq!(
+        me.status,
+        Status::Ok,
+        "demo accounts skip the forced change"
+    );
+    assert!(
+        me.json()["roles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["role"] == "group_admin")
+    );
+    assert_eq!(
+        t.login("zhangwei", "wrong123").await.status,
+        Status::Unauthorized
+    );
 }

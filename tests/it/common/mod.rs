@@ -25,7 +25,7 @@ impl TestApp {
     /// A node with the demo organization, as the first `serve` on an empty directory makes it.
     pub async fn demo() -> TestApp {
         let t = TestApp::empty().await;
-        oanode::org::service::load_demo(t.app.store(), t.app.clock()).expect("demo");
+        oanode::demo::install(t.app.store(), t.app.clock()).expect("demo");
         t
     }
 
@@ -123,5 +123,190 @@ impl Resp {
 
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+/// A person using the node through the API with a bearer token, or through pages with a cookie.
+pub struct Agent {
+    pub user_id: u64,
+    pub login: String,
+    pub token: String,
+}
+
+impl TestApp {
+    /// Adds a unit under `parent` (None = the root group) straight into the store.
+    pub fn add_unit(
+        &self,
+        code: &str,
+        name: &str,
+        kind: oanode::org::model::UnitKind,
+        parent: Option<u64>,
+    ) -> u64 {
+        use oanode::org::model::{Source, Unit};
+        self.app.org_changed();
+        self.app
+            .store()
+            .write(|tx| {
+                let id = oanode::store::next_id(tx, "unit")?;
+                oanode::org::store::insert_unit(
+                    tx,
+                    &Unit {
+                        id,
+                        code: code.into(),
+                        name: name.into(),
+                        kind,
+                        parent_id: parent,
+                        head_id: None,
+                        order: 0,
+                        source: Source::Local,
+                        created_ms: T0,
+                        updated_ms: T0,
+                    },
+                )?;
+                Ok(id)
+            })
+            .expect("unit")
+    }
+
+    /// Adds an active user with a known password (and the given roles) straight into the store.
+    pub fn add_user(
+        &self,
+        login: &str,
+        unit_id: u64,
+        password: &str,
+        roles: &[(&str, u64)],
+    ) -> u64 {
+        use oanode::org::model::{Grant, Source, User, UserStatus};
+        let hash = oanode::auth::password::hash(password).expect("hash");
+        self.app
+            .store()
+            .write(|tx| {
+                let id = oanode::store::next_id(tx, "user")?;
+                oanode::org::store::insert_user(
+                    tx,
+                    &User {
+                        id,
+                        login: login.into(),
+                        name: format!("用户{login}"),
+                        employee_no: None,
+                        mobile: None,
+                        email: None,
+                        ad_login: None,
+                        unit_id,
+                        position_id: None,
+                        manager_id: None,
+                        status: UserStatus::Active,
+                        password_hash: hash,
+                        must_change_password: false,
+                        password_changed_ms: T0,
+                        source: Source::Local,
+                        created_ms: T0,
+                        updated_ms: T0,
+                    },
+                )?;
+                for (role, unit) in roles {
+                    let gid = oanode::store::next_id(tx, "grant")?;
+                    oanode::org::store::insert_grant(
+                        tx,
+                        &Grant {
+                            id: gid,
+                            user_id: id,
+                            role: role.to_string(),
+                            unit_id: *unit,
+                            granted_by: None,
+                            created_ms: T0,
+                        },
+                    )?;
+                }
+                Ok(id)
+            })
+            .expect("user")
+    }
+
+    pub async fn login(&self, login: &str, password: &str) -> Resp {
+        self.post_json(
+            "/api/v1/auth/login",
+            &serde_json::json!({"login": login, "password": password}).to_string(),
+        )
+        .await
+    }
+
+    /// Signs in through the API and keeps the token.
+    pub async fn agent(&self, login: &str, password: &str) -> Agent {
+        let r = self.login(login, password).await;
+        assert_eq!(r.status, Status::Ok, "{}", r.body);
+        let j = r.json();
+        Agent {
+            user_id: j["user"]["id"].as_u64().unwrap(),
+            login: login.into(),
+            token: j["token"].as_str().unwrap().into(),
+        }
+    }
+
+    pub async fn call(
+        &self,
+        agent: &Agent,
+        method: rocket::http::Method,
+        path: &str,
+        body: Option<&str>,
+    ) -> Resp {
+        let mut req = self.client.req(method, path.to_string());
+        req.add_header(Header::new(
+            "Authorization",
+            format!("Bearer {}", agent.token),
+        ));
+        if let Some(b) = body {
+            req.add_header(ContentType::JSON);
+            req.set_body(b);
+        }
+        Resp::read(req.dispatch().await).await
+    }
+}
+
+/// The standard small world: a group with headquarters and two enterprises, an admin for each
+/// enterprise, a group admin and two ordinary people.
+pub struct World {
+    pub t: TestApp,
+    pub group: u64,
+    pub hq_it: u64,
+    pub e1: u64,
+    pub e1_dept: u64,
+    pub e2: u64,
+    pub group_admin: u64,
+    pub e1_admin: u64,
+    pub e2_admin: u64,
+    pub alice: u64,
+    pub bob: u64,
+}
+
+pub const PW: &str = "Passw0rd";
+
+impl World {
+    pub async fn standard() -> World {
+        use oanode::org::model::UnitKind::*;
+        let t = TestApp::empty().await;
+        let group = t.add_unit("G", "示例集团", Group, None);
+        let hq_it = t.add_unit("G-IT", "信息管理部", Department, Some(group));
+        let e1 = t.add_unit("E1", "示例能源", Enterprise, Some(group));
+        let e1_dept = t.add_unit("E1-OFF", "综合办公室", Department, Some(e1));
+        let e2 = t.add_unit("E2", "示例科技", Enterprise, Some(group));
+        let group_admin = t.add_user("gadmin", hq_it, PW, &[("group_admin", group)]);
+        let e1_admin = t.add_user("e1admin", e1_dept, PW, &[("enterprise_admin", e1)]);
+        let e2_admin = t.add_user("e2admin", e2, PW, &[("enterprise_admin", e2)]);
+        let alice = t.add_user("alice", e1_dept, PW, &[]);
+        let bob = t.add_user("bob", e1_dept, PW, &[]);
+        World {
+            t,
+            group,
+            hq_it,
+            e1,
+            e1_dept,
+            e2,
+            group_admin,
+            e1_admin,
+            e2_admin,
+            alice,
+            bob,
+        }
     }
 }

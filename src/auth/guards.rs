@@ -1,0 +1,222 @@
+//! Request guards: WHO is calling, nothing more (what they may do is `Actor::can`, asked by the
+//! services). A session cookie or an `Authorization: Bearer` token; cookie-authenticated changes
+//! carry the session's CSRF token (header `X-CSRF-Token`, or the form field `csrf`).
+
+use rocket::data::{FromData, Outcome as DataOutcome, ToByteUnit};
+use rocket::form::Form;
+use rocket::http::{Method, Status};
+use rocket::request::{FromRequest, Outcome, Request};
+use rocket::{Data, State};
+
+use super::actor::Actor;
+use super::service::{self, Origin};
+use crate::App;
+use crate::error::{Code, Error};
+
+pub const SESSION_COOKIE: &str = "oanode_session";
+pub const CSRF_HEADER: &str = "X-CSRF-Token";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    Cookie,
+    Bearer,
+}
+
+/// Why the guard refused, for the catcher: a page is redirected (to sign-in or to the password
+/// form), an API call gets the matching code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AuthFailure {
+    #[default]
+    None,
+    Unauthenticated,
+    MustChangePassword,
+    Csrf,
+}
+
+/// The request's caller, resolved once per request.
+struct Resolved(Option<(Actor, Via)>);
+
+async fn resolve<'r>(req: &'r Request<'_>) -> &'r Resolved {
+    req.local_cache_async(async {
+        let Some(app) = req.rocket().state::<App>() else {
+            return Resolved(None);
+        };
+        let bearer = req
+            .headers()
+            .get_one("Authorization")
+            .and_then(|h| {
+                h.strip_prefix("Bearer ")
+                    .or_else(|| h.strip_prefix("bearer "))
+            })
+            .map(|t| (t.trim().to_string(), Via::Bearer));
+        let cookie = || {
+            req.cookies()
+                .get(SESSION_COOKIE)
+                .map(|c| (c.value().to_string(), Via::Cookie))
+        };
+        let Some((token, via)) = bearer.or_else(cookie) else {
+            return Resolved(None);
+        };
+        if token.is_empty() || token.len() > 200 {
+            return Resolved(None);
+        }
+        match app.run(move |app| service::resolve(app, &token)).await {
+            Ok(found) => Resolved(found.map(|a| (a, via))),
+            Err(e) => {
+                tracing::error!(error = %e, "resolving a session failed");
+                Resolved(None)
+            }
+        }
+    })
+    .await
+}
+
+fn fail<T>(req: &Request<'_>, why: AuthFailure, status: Status, err: Error) -> Outcome<T, Error> {
+    req.local_cache(|| why);
+    Outcome::Error((status, err))
+}
+
+fn is_unsafe(method: Method) -> bool {
+    !matches!(method, Method::Get | Method::Head | Method::Options)
+}
+
+async fn guard(req: &Request<'_>, allow_must_change: bool) -> Outcome<Actor, Error> {
+    let Resolved(found) = resolve(req).await;
+    let Some((actor, via)) = found.clone() else {
+        return fail(
+            req,
+            AuthFailure::Unauthenticated,
+            Status::Unauthorized,
+            Error::Unauthenticated,
+        );
+    };
+    if actor.must_change_password && !allow_must_change {
+        return fail(
+            req,
+            AuthFailure::MustChangePassword,
+            Status::Forbidden,
+            Error::Forbidden(Code::MustChangePassword),
+        );
+    }
+    // A cookie-authenticated change through the API must carry the CSRF header; page forms are
+    // checked by `CsrfForm` (the token is in the body there).
+    let api = req.uri().path().starts_with("/api/");
+    if via == Via::Cookie && api && is_unsafe(req.method()) && !csrf_header_ok(req, &actor) {
+        return fail(
+            req,
+            AuthFailure::Csrf,
+            Status::Forbidden,
+            Error::Forbidden(Code::Csrf),
+        );
+    }
+    Outcome::Success(actor)
+}
+
+fn csrf_header_ok(req: &Request<'_>, actor: &Actor) -> bool {
+    req.headers()
+        .get_one(CSRF_HEADER)
+        .is_some_and(|t| constant_eq(t, &actor.csrf))
+}
+
+fn constant_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && !b.is_empty()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Actor {
+    type Error = Error;
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Error> {
+        guard(req, false).await
+    }
+}
+
+/// A signed-in caller who may still have to change the initial password: only for the
+/// password change itself, signing out and `/api/v1/me`'s refusal.
+pub struct AnyActor(pub Actor);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for AnyActor {
+    type Error = Error;
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Error> {
+        guard(req, true).await.map(AnyActor)
+    }
+}
+
+/// The caller if signed in (pages that also serve visitors, like the sign-in form).
+pub struct MaybeActor(pub Option<Actor>);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for MaybeActor {
+    type Error = Error;
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Error> {
+        Outcome::Success(MaybeActor(
+            resolve(req).await.0.as_ref().map(|(a, _)| a.clone()),
+        ))
+    }
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Origin {
+    type Error = Error;
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Error> {
+        Outcome::Success(Origin {
+            ip: req.client_ip().map(|ip| ip.to_string()),
+            user_agent: req.headers().get_one("User-Agent").map(str::to_string),
+        })
+    }
+}
+
+/// A page form whose `csrf` field (or `X-CSRF-Token` header, for htmx) must match the session's
+/// token. Fields other than the form's own are ignored, so `T` does not declare `csrf`.
+pub struct CsrfForm<T>(pub T);
+
+#[rocket::async_trait]
+impl<'r, T: for<'a> rocket::form::FromForm<'a> + Send + 'static> FromData<'r> for CsrfForm<T> {
+    type Error = Error;
+
+    async fn from_data(req: &'r Request<'_>, data: Data<'r>) -> DataOutcome<'r, Self, Error> {
+        let Resolved(found) = resolve(req).await;
+        let Some((actor, via)) = found.clone() else {
+            req.local_cache(|| AuthFailure::Unauthenticated);
+            return DataOutcome::Error((Status::Unauthorized, Error::Unauthenticated));
+        };
+        let body = match data.open(1.mebibytes()).into_string().await {
+            Ok(s) if s.is_complete() => s.into_inner(),
+            Ok(_) => return DataOutcome::Error((Status::PayloadTooLarge, Error::TooLarge)),
+            Err(e) => {
+                return DataOutcome::Error((Status::BadRequest, Error::BadRequest(e.to_string())));
+            }
+        };
+        let field_ok = body
+            .split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .find(|(k, _)| *k == "csrf")
+            .is_some_and(|(_, v)| constant_eq(v, &actor.csrf));
+        if via == Via::Cookie && !field_ok && !csrf_header_ok(req, &actor) {
+            req.local_cache(|| AuthFailure::Csrf);
+            return DataOutcome::Error((Status::Forbidden, Error::Forbidden(Code::Csrf)));
+        }
+        match Form::<T>::parse(&body) {
+            Ok(v) => DataOutcome::Success(CsrfForm(v)),
+            Err(errs) => {
+                let mut fields = crate::error::FieldErrors::new();
+                for e in errs.iter() {
+                    let name = e
+                        .name
+                        .as_ref()
+                        .map_or_else(|| "form".to_string(), |n| n.to_string());
+                    fields.insert(name, "error.invalid".into());
+                }
+                DataOutcome::Error((Status::BadRequest, Error::Validation(fields)))
+            }
+        }
+    }
+}
+
+/// The app state, for routes that need it next to the guards above.
+pub type AppState<'r> = &'r State<App>;
