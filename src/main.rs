@@ -161,8 +161,11 @@ fn init_tracing(config: &Config) {
             config.log.level
         ))
     });
+    // Colours only on a terminal: a journal or a log file gets plain text.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(ansi)
         .with_writer(std::io::stderr);
     let _ = if config.log.format == "json" {
         builder.json().try_init()
@@ -212,9 +215,13 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     }
     app.search().catch_up().map_err(describe)?;
     app.search().start_indexer();
+    let pickup = start_pickup(&app, &data)?;
     tracing::info!(%addr, data = %data.display(), version = oanode::VERSION, "oanode is serving");
     let rocket = oanode::rocket(app.clone());
     let launched = rocket::execute(rocket.launch());
+    if let Some(p) = pickup {
+        p.stop();
+    }
     app.shutdown();
     drop(app);
     match launched {
@@ -224,6 +231,34 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         }
         Err(e) => Err(format!("the server could not start: {}", launch_error(&e))),
     }
+}
+
+/// The nightly eHR pickup, when `[ehr] inbox` is configured.
+fn start_pickup(
+    app: &App,
+    data: &Path,
+) -> Result<Option<oanode::org::ehr::PickupScheduler>, String> {
+    let cfg = &app.config().ehr;
+    let Some(inbox) = &cfg.inbox else {
+        return Ok(None);
+    };
+    let inbox = data.join(inbox);
+    let at = oanode::org::ehr::parse_pickup_at(&cfg.pickup_at).ok_or("invalid ehr.pickup_at")?;
+    let tz = app.config().tz()?;
+    let after_app = app.clone();
+    let after: Box<dyn Fn(&oanode::org::ehr::SyncReport) + Send> =
+        Box::new(move |_| after_app.org_changed());
+    tracing::info!(inbox = %inbox.display(), at = %cfg.pickup_at, "nightly eHR pickup enabled");
+    oanode::org::ehr::start_scheduler(
+        app.store().clone(),
+        Arc::new(SystemClock),
+        inbox,
+        at,
+        tz,
+        after,
+    )
+    .map(Some)
+    .map_err(describe)
 }
 
 fn launch_error(e: &rocket::Error) -> String {

@@ -3,4 +3,5 @@
 mod auth;
 mod common;
 mod node;
+mod org;
 mod web;

@@ -22,7 +22,7 @@ READY_WITHIN_MS=20000
 # and body (wrk.method, wrk.headers, wrk.body) or sign in first. Features add their lines here.
 scenarios() {
   scenario healthz        /healthz
-  scenario workbench-page /
+  scenario sign-in-page   /login
 }
 
 die() { echo "run.sh: $*" >&2; exit 1; }

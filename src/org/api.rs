@@ -1,0 +1,65 @@
+//! `/api/v1/ehr/*`: the HR system posts its snapshot; administrators read the reports.
+
+use rocket::data::{Data, ToByteUnit};
+use rocket::serde::json::Json;
+use rocket::{State, post};
+
+use super::ehr::{self, SyncActor, SyncOptions, SyncReport};
+use crate::App;
+use crate::auth::{Actor, Permission};
+use crate::error::{Code, Error, Result};
+
+/// A snapshot of 10,000 people is about 3 MB of JSON.
+const MAX_SNAPSHOT_MB: u64 = 32;
+
+/// Syncs an eHR snapshot (`{"mode","units","people"}`); `?dry_run=true` answers the report of
+/// what would change without changing anything. An integration token with scope `ehr_sync`, or
+/// a group administrator.
+#[utoipa::path(post, path = "/api/v1/ehr/sync", tag = "org",
+    params(("dry_run" = Option<bool>, Query, description = "preview only")),
+    request_body(content = String, content_type = "application/json", description = "the eHR snapshot"),
+    responses((status = 200, description = "the sync report"), (status = 400, description = "malformed snapshot, nothing changed"),
+              (status = 403, description = "not allowed to sync"), (status = 413, description = "over 32 MiB")))]
+#[post("/api/v1/ehr/sync?<dry_run>", data = "<body>")]
+pub async fn sync_snapshot(
+    app: &State<App>,
+    actor: Actor,
+    dry_run: Option<bool>,
+    body: Data<'_>,
+) -> Result<Json<SyncReport>> {
+    let root = app
+        .tree()?
+        .ancestors(actor.unit_id)
+        .last()
+        .copied()
+        .unwrap_or(actor.unit_id);
+    if !actor.can(Permission::SyncEhr, root) {
+        return Err(Error::Forbidden(Code::Forbidden));
+    }
+    let bytes = body
+        .open(MAX_SNAPSHOT_MB.mebibytes())
+        .into_bytes()
+        .await
+        .map_err(|e| Error::BadRequest(e.to_string()))?;
+    if !bytes.is_complete() {
+        return Err(Error::TooLarge);
+    }
+    let snap = ehr::parse_json(&bytes, None).map_err(|e| Error::field("snapshot", e.key))?;
+    let who = SyncActor {
+        user_id: Some(actor.user_id),
+        login: actor.login.clone(),
+    };
+    let opts = SyncOptions {
+        dry_run: dry_run.unwrap_or(false),
+        source: "api".into(),
+    };
+    let report = app
+        .run(move |app| ehr::sync(app.store(), app.clock(), who, &snap, opts))
+        .await?;
+    app.org_changed();
+    Ok(Json(report))
+}
+
+pub fn routes() -> Vec<rocket::Route> {
+    rocket::routes![sync_snapshot]
+}
