@@ -609,6 +609,7 @@ impl World {
         self.click("#sign-in").await;
         self.wait_until("location.pathname === '/settings/password'")
             .await;
+        self.screenshot("password-forced-zh").await;
         self.fill("input[name=old_password]", &self.server.initial_password)
             .await;
         self.fill("input[name=new_password]", new_password).await;
