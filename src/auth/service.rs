@@ -375,6 +375,27 @@ pub fn change_password(
     })
 }
 
+/// Sets a user's password hash from outside (reset, console): ends all their sessions and
+/// clears a lock, in the caller's transaction.
+fn replace_password(
+    tx: &redb::WriteTransaction,
+    user_id: u64,
+    hash: String,
+    must_change: bool,
+    now: i64,
+) -> Result<User> {
+    let mut u = org_store::user_by_id_w(tx, user_id)?.ok_or(Error::NotFound)?;
+    let old = u.clone();
+    u.password_hash = hash;
+    u.must_change_password = must_change;
+    u.password_changed_ms = now;
+    u.updated_ms = now;
+    org_store::update_user(tx, &old, &u)?;
+    end_sessions(tx, u.id, None, false)?;
+    auth_store::put_failures(tx, u.id, &Failures::default())?;
+    Ok(u)
+}
+
 /// An administrator gives a user a new random initial password (returned once; it must be
 /// changed at the next sign-in) and ends the user's sessions.
 pub fn reset_password(app: &App, actor: &Actor, user_id: u64, origin: &Origin) -> Result<String> {
@@ -399,15 +420,7 @@ pub fn reset_password(app: &App, actor: &Actor, user_id: u64, origin: &Origin) -
     let hash = password::hash(&initial)?;
     let now = app.now_ms();
     app.store().write(|tx| {
-        let mut u = org_store::user_by_id_w(tx, user_id)?.ok_or(Error::NotFound)?;
-        let old = u.clone();
-        u.password_hash = hash;
-        u.must_change_password = true;
-        u.password_changed_ms = now;
-        u.updated_ms = now;
-        org_store::update_user(tx, &old, &u)?;
-        end_sessions(tx, u.id, None, false)?;
-        auth_store::put_failures(tx, u.id, &Failures::default())?;
+        let u = replace_password(tx, user_id, hash, true, now)?;
         audit::append(
             tx,
             now,
@@ -440,15 +453,7 @@ pub fn set_password_console(
     }
     let hash = password::hash(new)?;
     store.write(|tx| {
-        let mut u = org_store::user_by_id_w(tx, user.id)?.ok_or(Error::NotFound)?;
-        let old = u.clone();
-        u.password_hash = hash;
-        u.must_change_password = initial;
-        u.password_changed_ms = now;
-        u.updated_ms = now;
-        org_store::update_user(tx, &old, &u)?;
-        end_sessions(tx, u.id, None, false)?;
-        auth_store::put_failures(tx, u.id, &Failures::default())?;
+        let u = replace_password(tx, user.id, hash, initial, now)?;
         audit::append(
             tx,
             now,
