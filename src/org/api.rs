@@ -60,6 +60,37 @@ pub async fn sync_snapshot(
     Ok(Json(report))
 }
 
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct UserStatusView {
+    id: u64,
+    login: String,
+    /// `active` or `disabled`.
+    status: &'static str,
+}
+
+/// Disables an account (enterprise admins within their enterprise, group admins anywhere): its
+/// sessions and tokens end at once.
+#[utoipa::path(post, path = "/api/v1/users/{id}/disable", tag = "org",
+    responses((status = 200, body = UserStatusView), (status = 403, description = "not allowed"),
+              (status = 404, description = "no such user, or outside the caller's enterprise"),
+              (status = 409, description = "one's own account")))]
+#[post("/api/v1/users/<id>/disable")]
+pub async fn disable_user(
+    app: &State<App>,
+    actor: Actor,
+    origin: crate::auth::service::Origin,
+    id: u64,
+) -> Result<Json<UserStatusView>> {
+    let u = app
+        .run(move |app| super::service::disable_user(app, &actor, id, origin.ip))
+        .await?;
+    Ok(Json(UserStatusView {
+        id: u.id,
+        login: u.login,
+        status: "disabled",
+    }))
+}
+
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![sync_snapshot]
+    rocket::routes![sync_snapshot, disable_user]
 }

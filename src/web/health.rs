@@ -56,7 +56,8 @@ pub fn healthz(app: &State<App>) -> (Status, Json<Health>) {
         crate::auth::api::create_token,
         crate::auth::api::tokens,
         crate::auth::api::revoke_token,
-        crate::org::api::sync_snapshot
+        crate::org::api::sync_snapshot,
+        crate::org::api::disable_user
     ),
     modifiers(&BearerAuth),
     tags((name = "node", description = "health and description of the node"),

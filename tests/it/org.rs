@@ -112,3 +112,59 @@ async fn a_sync_token_posts_a_snapshot_others_are_refused_and_dry_run_changes_no
         true
     );
 }
+
+#[rocket::async_test]
+async fn disabling_a_user_ends_their_sessions_within_the_enterprise_boundary() {
+    let w = World::standard().await;
+    let alice = w.t.agent("alice", PW).await;
+    let e2 = w.t.agent("e2admin", PW).await;
+    let bob = w.t.agent("bob", PW).await;
+    let e1 = w.t.agent("e1admin", PW).await;
+    let path = format!("/api/v1/users/{}/disable", w.alice);
+    assert_eq!(
+        w.t.call(&e2, Method::Post, &path, None).await.status,
+        Status::NotFound,
+        "another enterprise's admin"
+    );
+    assert_eq!(
+        w.t.call(&bob, Method::Post, &path, None).await.status,
+        Status::Forbidden,
+        "a colleague"
+    );
+    let own = format!("/api/v1/users/{}/disable", w.e1_admin);
+    assert_eq!(
+        w.t.call(&e1, Method::Post, &own, None).await.status,
+        Status::Conflict,
+        "not oneself"
+    );
+    assert_eq!(
+        w.t.call(&alice, Method::Get, "/api/v1/me", None)
+            .await
+            .status,
+        Status::Ok,
+        "refusals changed nothing"
+    );
+
+    let r = w.t.call(&e1, Method::Post, &path, None).await;
+    assert_eq!(r.status, Status::Ok);
+    assert_eq!(r.json()["status"], "disabled");
+    assert_eq!(
+        w.t.call(&alice, Method::Get, "/api/v1/me", None)
+            .await
+            .status,
+        Status::Unauthorized
+    );
+    assert_eq!(w.t.login("alice", PW).await.status, Status::Forbidden);
+    let sessions =
+        w.t.app
+            .store()
+            .read(|tx| oanode::auth::store::sessions_of(tx, w.alice))
+            .unwrap();
+    assert!(sessions.is_empty(), "every session ended");
+    let events =
+        w.t.app
+            .store()
+            .read(|tx| oanode::org::store::events_after(tx, 0, 10))
+            .unwrap();
+    assert!(format!("{events:?}").contains("Departed"), "{events:?}");
+}
