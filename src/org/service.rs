@@ -117,6 +117,71 @@ pub fn group_name(store: &Store) -> Result<Option<String>> {
     store.read(|tx| Ok(org_store::root_unit(tx)?.map(|u| u.name)))
 }
 
+/// An administrator disables an account: sign-in stops, every session and token of the user
+/// ends at once, and a departure event hands their work to their manager (later features).
+/// Another enterprise's people are invisible (404); without the role it is 403.
+pub fn disable_user(
+    app: &crate::App,
+    actor: &crate::auth::Actor,
+    user_id: u64,
+    ip: Option<String>,
+) -> Result<User> {
+    use crate::auth::{Permission, Scope};
+    use crate::org::model::OrgEvent;
+    if actor.scope != Scope::Full {
+        return Err(Error::Forbidden(Code::Forbidden));
+    }
+    let user = app
+        .store()
+        .read(|tx| org_store::user_by_id(tx, user_id))?
+        .ok_or(Error::NotFound)?;
+    if !actor.can(Permission::ManageUsers, user.unit_id) {
+        let same =
+            actor.tree.enterprise_of(user.unit_id) == actor.tree.enterprise_of(actor.unit_id);
+        return Err(if same {
+            Error::Forbidden(Code::Forbidden)
+        } else {
+            Error::NotFound
+        });
+    }
+    if user.id == actor.user_id {
+        return Err(Error::Conflict(Code::Conflict)); // nobody locks themselves out
+    }
+    let now = app.now_ms();
+    app.store().write(|tx| {
+        let mut u = org_store::user_by_id_w(tx, user_id)?.ok_or(Error::NotFound)?;
+        if u.status == UserStatus::Disabled {
+            return Ok(u); // already disabled: nothing to do, nothing to audit
+        }
+        let old = u.clone();
+        u.status = UserStatus::Disabled;
+        u.updated_ms = now;
+        org_store::update_user(tx, &old, &u)?;
+        crate::auth::service::end_sessions(tx, u.id, None, true)?;
+        org_store::append_event(
+            tx,
+            &OrgEvent::Departed {
+                user_id: u.id,
+                manager_id: u.manager_id,
+                at_ms: now,
+            },
+        )?;
+        audit::append(
+            tx,
+            now,
+            audit::Event {
+                actor_id: Some(actor.user_id),
+                actor_login: actor.login.clone(),
+                action: "org.user.disable".into(),
+                target: format!("user:{}", u.id),
+                detail: u.login.clone(),
+                ip,
+            },
+        )?;
+        Ok(u)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,69 +263,4 @@ mod tests {
             .unwrap();
         assert!(problems.is_empty(), "{problems:?}");
     }
-}
-
-/// An administrator disables an account: sign-in stops, every session and token of the user
-/// ends at once, and a departure event hands their work to their manager (later features).
-/// Another enterprise's people are invisible (404); without the role it is 403.
-pub fn disable_user(
-    app: &crate::App,
-    actor: &crate::auth::Actor,
-    user_id: u64,
-    ip: Option<String>,
-) -> Result<User> {
-    use crate::auth::{Permission, Scope};
-    use crate::org::model::OrgEvent;
-    if actor.scope != Scope::Full {
-        return Err(Error::Forbidden(Code::Forbidden));
-    }
-    let user = app
-        .store()
-        .read(|tx| org_store::user_by_id(tx, user_id))?
-        .ok_or(Error::NotFound)?;
-    if !actor.can(Permission::ManageUsers, user.unit_id) {
-        let same =
-            actor.tree.enterprise_of(user.unit_id) == actor.tree.enterprise_of(actor.unit_id);
-        return Err(if same {
-            Error::Forbidden(Code::Forbidden)
-        } else {
-            Error::NotFound
-        });
-    }
-    if user.id == actor.user_id {
-        return Err(Error::Conflict(Code::Conflict)); // nobody locks themselves out
-    }
-    let now = app.now_ms();
-    app.store().write(|tx| {
-        let mut u = org_store::user_by_id_w(tx, user_id)?.ok_or(Error::NotFound)?;
-        if u.status == UserStatus::Disabled {
-            return Ok(u); // already disabled: nothing to do, nothing to audit
-        }
-        let old = u.clone();
-        u.status = UserStatus::Disabled;
-        u.updated_ms = now;
-        org_store::update_user(tx, &old, &u)?;
-        crate::auth::service::end_sessions(tx, u.id, None, true)?;
-        org_store::append_event(
-            tx,
-            &OrgEvent::Departed {
-                user_id: u.id,
-                manager_id: u.manager_id,
-                at_ms: now,
-            },
-        )?;
-        audit::append(
-            tx,
-            now,
-            audit::Event {
-                actor_id: Some(actor.user_id),
-                actor_login: actor.login.clone(),
-                action: "org.user.disable".into(),
-                target: format!("user:{}", u.id),
-                detail: u.login.clone(),
-                ip,
-            },
-        )?;
-        Ok(u)
-    })
 }
