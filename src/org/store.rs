@@ -556,3 +556,7 @@ fn check_positions(tx: &ReadTransaction, problems: &mut Vec<String>) -> Result<(
         problems,
     )
 }
+
+#[cfg(test)]
+#[path = "store_tests.rs"]
+mod tests;

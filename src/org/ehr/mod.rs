@@ -18,3 +18,7 @@ pub use service::sync;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_files;
+#[cfg(test)]
+mod tests_scale;

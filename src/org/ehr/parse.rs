@@ -395,6 +395,17 @@ fn parse_xlsx_named(file: &str, bytes: &[u8], mode: Mode) -> Result<Snapshot, Pa
             ParseError::new(file, "error.ehr.bad_xlsx", e.to_string())
         })?;
     let names = wb.sheet_names();
+    if mode == Mode::Full {
+        for sheet in ["units", "people"] {
+            if !names.iter().any(|n| n.trim().eq_ignore_ascii_case(sheet)) {
+                return Err(ParseError::new(
+                    file,
+                    "error.ehr.missing_sheet",
+                    format!("the workbook has no sheet named {sheet:?}"),
+                ));
+            }
+        }
+    }
     let mut table = |sheet: &str| -> Result<Option<Table>, ParseError> {
         let Some(name) = names.iter().find(|n| n.trim().eq_ignore_ascii_case(sheet)) else {
             return if mode == Mode::Full {

@@ -6,6 +6,9 @@
 //! one, shown once and changed at first sign-in. Hashing a random password per new person would
 //! cost ~15 ms each (2.5 minutes for 10,000 people) for passwords nobody would ever see.
 //!
+//! People disabled by a sync (departed, or missing from a full snapshot) lose their sessions and
+//! tokens in the sync's transaction; `SyncReport::disabled_user_ids` lists them.
+//!
 //! Permission: the caller checks that the actor may sync (the API's sync token or a group
 //! admin; the CLI and the scheduler act as the system).
 
@@ -181,6 +184,11 @@ fn apply(tx: &redb::WriteTransaction, p: &Plan) -> Result<()> {
     }
     for e in &p.events {
         org_store::append_event(tx, e)?;
+    }
+    // A departed person's sessions and tokens end with the account, in the same transaction
+    // (as an administrator's disable does), whoever ran the sync: API, CLI or the pickup.
+    for id in &p.disabled_user_ids {
+        crate::auth::service::end_sessions(tx, *id, None, true)?;
     }
     Ok(())
 }
