@@ -2,7 +2,7 @@
 
 use rocket::data::{Data, ToByteUnit};
 use rocket::serde::json::Json;
-use rocket::{State, post};
+use rocket::{State, get, post};
 
 use super::ehr::{self, SyncActor, SyncOptions, SyncReport};
 use crate::App;
@@ -91,6 +91,44 @@ pub async fn disable_user(
     }))
 }
 
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct UnitList {
+    items: Vec<super::query::UnitItem>,
+}
+
+/// The unit tree, parents before children: any signed-in user (it is the directory's skeleton).
+#[utoipa::path(get, path = "/api/v1/units", tag = "org",
+    responses((status = 200, body = UnitList), (status = 401, description = "not signed in")))]
+#[get("/api/v1/units")]
+pub async fn list_units(app: &State<App>, actor: Actor) -> Result<Json<UnitList>> {
+    let items = app
+        .run(move |app| super::query::list_units(app, &actor))
+        .await?;
+    Ok(Json(UnitList { items }))
+}
+
+/// Users whose name or login contains `q`, within `unit_id`'s subtree: active accounts for
+/// everyone, disabled ones too for those who manage users there. At most 500 items.
+#[utoipa::path(get, path = "/api/v1/users", tag = "org",
+    params(("q" = Option<String>, Query, description = "part of a name or login"),
+           ("unit_id" = Option<u64>, Query, description = "a unit whose subtree to list")),
+    responses((status = 200, body = super::query::UserPage), (status = 404, description = "no such unit")))]
+#[get("/api/v1/users?<q>&<unit_id>")]
+pub async fn list_users(
+    app: &State<App>,
+    actor: Actor,
+    q: Option<String>,
+    unit_id: Option<u64>,
+) -> Result<Json<super::query::UserPage>> {
+    if q.as_ref().is_some_and(|q| q.chars().count() > 100) {
+        return Err(Error::field("q", "error.too_long"));
+    }
+    let page = app
+        .run(move |app| super::query::list_users(app, &actor, q.as_deref(), unit_id))
+        .await?;
+    Ok(Json(page))
+}
+
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![sync_snapshot, disable_user]
+    rocket::routes![sync_snapshot, disable_user, list_units, list_users]
 }

@@ -57,7 +57,9 @@ pub fn healthz(app: &State<App>) -> (Status, Json<Health>) {
         crate::auth::api::tokens,
         crate::auth::api::revoke_token,
         crate::org::api::sync_snapshot,
-        crate::org::api::disable_user
+        crate::org::api::disable_user,
+        crate::org::api::list_units,
+        crate::org::api::list_users
     ),
     modifiers(&BearerAuth),
     tags((name = "node", description = "health and description of the node"),

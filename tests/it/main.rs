@@ -4,4 +4,5 @@ mod auth;
 mod common;
 mod node;
 mod org;
+mod org_lists;
 mod web;
