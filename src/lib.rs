@@ -3,6 +3,7 @@
 //! web layer is the only one that knows Rocket.
 
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod check;
 pub mod clock;

@@ -59,7 +59,8 @@ pub fn healthz(app: &State<App>) -> (Status, Json<Health>) {
         crate::org::api::sync_snapshot,
         crate::org::api::disable_user,
         crate::org::api::list_units,
-        crate::org::api::list_users
+        crate::org::api::list_users,
+        crate::audit::api::list
     ),
     modifiers(&BearerAuth),
     tags((name = "node", description = "health and description of the node"),
