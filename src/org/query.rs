@@ -54,7 +54,7 @@ pub fn list_units(app: &App, actor: &Actor) -> Result<Vec<UnitItem>> {
     ensure_reader(actor)?;
     let mut units = app.store().read(org_store::units_all)?;
     let tree = &actor.tree;
-    units.sort_by_key(|u| (tree.ancestors(u.id).len(), u.order, u.code.clone()));
+    units.sort_by_cached_key(|u| (tree.ancestors(u.id).len(), u.order, u.code.clone()));
     Ok(units.into_iter().map(unit_item).collect())
 }
 

@@ -31,6 +31,38 @@ async fn units_come_parents_first_to_anyone_signed_in() {
     assert_eq!(dept["parent_id"], w.e1);
 
     assert_eq!(w.t.get("/api/v1/units").await.status, Status::Unauthorized);
+
+    // An eHR integration token syncs and nothing else; a read token reads.
+    let ga = w.t.agent("gadmin", PW).await;
+    let token = |scope: &str| {
+        let body = serde_json::json!({"name": scope, "scope": scope, "days": 1}).to_string();
+        (body, scope.to_string())
+    };
+    for (body, scope) in [token("ehr_sync"), token("read")] {
+        let r =
+            w.t.call(&ga, Method::Post, "/api/v1/tokens", Some(&body))
+                .await;
+        let agent = crate::common::Agent {
+            user_id: w.group_admin,
+            login: "integration".into(),
+            token: r.json()["token"].as_str().unwrap().to_string(),
+        };
+        let want = if scope == "read" {
+            Status::Ok
+        } else {
+            Status::Forbidden
+        };
+        for path in ["/api/v1/units", "/api/v1/users?q=a"] {
+            let r = w.t.call(&agent, Method::Get, path, None).await;
+            assert_eq!(r.status, want, "{scope} {path}");
+        }
+        let r = w.t.call(&agent, Method::Get, "/api/v1/audit", None).await;
+        assert_eq!(
+            r.status,
+            Status::Forbidden,
+            "{scope}: the audit log is for people"
+        );
+    }
 }
 
 #[rocket::async_test]
