@@ -2,7 +2,7 @@
 
 use rocket::data::{Data, ToByteUnit};
 use rocket::serde::json::Json;
-use rocket::{State, get, post};
+use rocket::{State, get, patch, post};
 
 use super::ehr::{self, SyncActor, SyncOptions, SyncReport};
 use crate::App;
@@ -129,6 +129,43 @@ pub async fn list_users(
     Ok(Json(page))
 }
 
+/// The caller's own contact details.
+#[utoipa::path(get, path = "/api/v1/me/profile", tag = "org",
+    responses((status = 200, body = super::profile::Profile)))]
+#[get("/api/v1/me/profile")]
+pub async fn profile(app: &State<App>, actor: Actor) -> Result<Json<super::profile::Profile>> {
+    let p = app
+        .run(move |app| super::profile::show(app, &actor))
+        .await?;
+    Ok(Json(p))
+}
+
+/// Changes the caller's mobile and email (empty clears); a malformed one is refused with nothing
+/// changed.
+#[utoipa::path(patch, path = "/api/v1/me/profile", tag = "org",
+    request_body = super::profile::Profile,
+    responses((status = 200, body = super::profile::Profile), (status = 400, description = "a malformed mobile or email")))]
+#[patch("/api/v1/me/profile", data = "<body>")]
+pub async fn update_profile(
+    app: &State<App>,
+    actor: Actor,
+    origin: crate::auth::service::Origin,
+    body: Json<super::profile::Profile>,
+) -> Result<Json<super::profile::Profile>> {
+    let body = body.into_inner();
+    let p = app
+        .run(move |app| super::profile::update(app, &actor, body, origin.ip))
+        .await?;
+    Ok(Json(p))
+}
+
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![sync_snapshot, disable_user, list_units, list_users]
+    rocket::routes![
+        sync_snapshot,
+        disable_user,
+        list_units,
+        list_users,
+        profile,
+        update_profile
+    ]
 }

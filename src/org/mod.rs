@@ -3,6 +3,7 @@
 pub mod api;
 pub mod ehr;
 pub mod model;
+pub mod profile;
 pub mod query;
 pub mod service;
 pub mod store;

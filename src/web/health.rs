@@ -60,6 +60,8 @@ pub fn healthz(app: &State<App>) -> (Status, Json<Health>) {
         crate::org::api::disable_user,
         crate::org::api::list_units,
         crate::org::api::list_users,
+        crate::org::api::profile,
+        crate::org::api::update_profile,
         crate::audit::api::list
     ),
     modifiers(&BearerAuth),

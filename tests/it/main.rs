@@ -6,4 +6,5 @@ mod common;
 mod node;
 mod org;
 mod org_lists;
+mod profile;
 mod web;
