@@ -42,7 +42,8 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-fn event(
+/// The audit event of an action by `actor` (anonymous when `None`) from `origin`.
+pub(crate) fn event(
     actor: Option<&Actor>,
     action: &str,
     target: String,

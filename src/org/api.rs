@@ -82,7 +82,7 @@ pub async fn disable_user(
     id: u64,
 ) -> Result<Json<UserStatusView>> {
     let u = app
-        .run(move |app| super::service::disable_user(app, &actor, id, origin.ip))
+        .run(move |app| super::service::disable_user(app, &actor, id, &origin))
         .await?;
     Ok(Json(UserStatusView {
         id: u.id,
@@ -154,7 +154,7 @@ pub async fn update_profile(
 ) -> Result<Json<super::profile::Profile>> {
     let body = body.into_inner();
     let p = app
-        .run(move |app| super::profile::update(app, &actor, body, origin.ip))
+        .run(move |app| super::profile::update(app, &actor, body, &origin))
         .await?;
     Ok(Json(p))
 }

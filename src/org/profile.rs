@@ -4,6 +4,7 @@
 
 use super::store as org_store;
 use crate::App;
+use crate::auth::service::{Origin, event};
 use crate::auth::{Actor, Scope};
 use crate::error::{Code, Error, FieldErrors, Result};
 use crate::store::audit;
@@ -54,7 +55,7 @@ pub fn show(app: &App, actor: &Actor) -> Result<Profile> {
 }
 
 /// Saves the caller's mobile and email; both fields are checked before anything changes.
-pub fn update(app: &App, actor: &Actor, p: Profile, ip: Option<String>) -> Result<Profile> {
+pub fn update(app: &App, actor: &Actor, p: Profile, origin: &Origin) -> Result<Profile> {
     if actor.scope != Scope::Full {
         return Err(Error::Forbidden(Code::Forbidden));
     }
@@ -80,18 +81,15 @@ pub fn update(app: &App, actor: &Actor, p: Profile, ip: Option<String>) -> Resul
         u.email = email.clone();
         u.updated_ms = now;
         org_store::update_user(tx, &old, &u)?;
-        audit::append(
-            tx,
-            now,
-            audit::Event {
-                actor_id: Some(actor.user_id),
-                actor_login: actor.login.clone(),
-                action: "org.user.profile".into(),
-                target: format!("user:{}", u.id),
-                detail: String::new(),
-                ip,
-            },
-        )?;
+        let target = format!("user:{}", u.id);
+        let ev = event(
+            Some(actor),
+            "org.user.profile",
+            target,
+            String::new(),
+            origin,
+        );
+        audit::append(tx, now, ev)?;
         Ok(())
     })?;
     Ok(Profile { mobile, email })

@@ -124,7 +124,7 @@ pub fn disable_user(
     app: &crate::App,
     actor: &crate::auth::Actor,
     user_id: u64,
-    ip: Option<String>,
+    origin: &crate::auth::service::Origin,
 ) -> Result<User> {
     use crate::auth::{Permission, Scope};
     use crate::org::model::OrgEvent;
@@ -166,18 +166,15 @@ pub fn disable_user(
                 at_ms: now,
             },
         )?;
-        audit::append(
-            tx,
-            now,
-            audit::Event {
-                actor_id: Some(actor.user_id),
-                actor_login: actor.login.clone(),
-                action: "org.user.disable".into(),
-                target: format!("user:{}", u.id),
-                detail: u.login.clone(),
-                ip,
-            },
-        )?;
+        let target = format!("user:{}", u.id);
+        let ev = crate::auth::service::event(
+            Some(actor),
+            "org.user.disable",
+            target,
+            u.login.clone(),
+            origin,
+        );
+        audit::append(tx, now, ev)?;
         Ok(u)
     })
 }
