@@ -98,12 +98,26 @@ fn catalogs() -> &'static [Catalog; 2] {
     CATALOGS.get_or_init(|| Lang::ALL.map(|l| load(l).unwrap_or_default()))
 }
 
+/// A language's catalog: `i18n/LANG.toml` (shared words) and one `i18n/LANG/FEATURE.toml` per
+/// feature, so features add their strings without editing one another's files.
 fn load(lang: Lang) -> Result<Catalog, String> {
-    let file = Assets::get(&format!("i18n/{}.toml", lang.code())).ok_or("catalog missing")?;
-    let text = std::str::from_utf8(&file.data).map_err(|e| e.to_string())?;
-    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| e.to_string())?;
+    let main = format!("i18n/{}.toml", lang.code());
+    let dir = format!("i18n/{}/", lang.code());
+    let mut files: Vec<String> = Assets::iter()
+        .filter(|p| p.starts_with(&dir) && p.ends_with(".toml"))
+        .map(|p| p.to_string())
+        .collect();
+    files.sort();
+    files.insert(0, main);
     let mut out = Catalog::new();
-    flatten("", &table, &mut out);
+    for path in files {
+        let file = Assets::get(&path).ok_or_else(|| format!("{path} missing"))?;
+        let text = std::str::from_utf8(&file.data).map_err(|e| e.to_string())?;
+        let table: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| format!("{path}: {e}"))?;
+        flatten("", &table, &mut out);
+    }
     Ok(out)
 }
 
@@ -114,14 +128,17 @@ fn flatten(prefix: &str, table: &toml::Table, out: &mut Catalog) {
         } else {
             format!("{prefix}.{k}")
         };
-        match v {
-            toml::Value::Table(t) => flatten(&key, t, out),
-            toml::Value::String(s) => {
-                out.insert(key, s.clone());
+        let value = match v {
+            toml::Value::Table(t) => {
+                flatten(&key, t, out);
+                continue;
             }
-            other => {
-                out.insert(key, other.to_string());
-            }
+            toml::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        // Two files defining one key is a mistake the catalog test must see, not a silent win.
+        if out.insert(key.clone(), value).is_some() {
+            out.insert(format!("!duplicate.{key}"), String::new());
         }
     }
 }
@@ -154,6 +171,8 @@ mod tests {
     fn both_catalogs_have_the_same_keys() {
         let [zh, en] = catalogs();
         assert!(!zh.is_empty());
+        let dups: Vec<_> = zh.keys().chain(en.keys()).filter(|k| k.starts_with('!')).collect();
+        assert!(dups.is_empty(), "keys defined twice: {dups:?}");
         let mut missing: Vec<_> = zh.keys().filter(|k| !en.contains_key(*k)).collect();
         missing.extend(en.keys().filter(|k| !zh.contains_key(*k)));
         assert!(missing.is_empty(), "keys in one catalog only: {missing:?}");

@@ -15,14 +15,38 @@ pub struct NavItem {
     pub href: &'static str,
     pub label_key: &'static str,
     pub icon: &'static str,
+    /// Shown only to those who administer something (the 管理 entry).
+    pub admin_only: bool,
 }
 
-pub const NAV: &[NavItem] = &[NavItem {
-    id: "workbench",
-    href: "/",
-    label_key: "nav.workbench",
-    icon: "home",
-}];
+const fn item(id: &'static str, href: &'static str, label_key: &'static str) -> NavItem {
+    NavItem {
+        id,
+        href,
+        label_key,
+        icon: id,
+        admin_only: false,
+    }
+}
+
+pub const NAV: &[NavItem] = &[
+    item("workbench", "/", "nav.workbench"),
+    item("directory", "/directory", "nav.directory"),
+    item("settings", "/settings", "nav.settings"),
+    NavItem {
+        admin_only: true,
+        ..item("admin", "/admin", "nav.admin")
+    },
+];
+
+/// Whether `actor` administers anything, i.e. sees the 管理 entry. The pages behind it check
+/// each permission again in their services.
+pub fn administers(actor: &crate::auth::Actor) -> bool {
+    use crate::auth::Permission::*;
+    [ManageOrg, ManageUsers, ManageGrants, ViewAudit, ManageTokens, SyncEhr]
+        .into_iter()
+        .any(|p| actor.can_anywhere(p))
+}
 
 pub struct Base {
     pub tr: Tr,
@@ -35,6 +59,7 @@ pub struct Base {
     /// The signed-in person's name, and their session's CSRF token for forms.
     pub user_name: Option<String>,
     pub csrf: String,
+    pub admin: bool,
 }
 
 impl Base {
@@ -64,6 +89,7 @@ impl Base {
             },
             user_name: None,
             csrf: String::new(),
+            admin: false,
         }
     }
 
@@ -71,6 +97,7 @@ impl Base {
     pub fn with_user(mut self, actor: &crate::auth::Actor, active: &'static str) -> Base {
         self.user_name = Some(actor.name.clone());
         self.csrf = actor.csrf.clone();
+        self.admin = administers(actor);
         self.active = active;
         self
     }
@@ -87,8 +114,8 @@ impl Base {
         self.lang.code()
     }
 
-    pub fn nav(&self) -> &'static [NavItem] {
-        NAV
+    pub fn nav(&self) -> Vec<&'static NavItem> {
+        NAV.iter().filter(|i| self.admin || !i.admin_only).collect()
     }
 
     pub fn brand(&self) -> &str {
@@ -125,6 +152,7 @@ impl<'r> FromRequest<'r> for Base {
         {
             base.user_name = Some(actor.name.clone());
             base.csrf = actor.csrf.clone();
+            base.admin = administers(&actor);
         }
         Outcome::Success(base)
     }
