@@ -99,6 +99,11 @@ impl App {
             .map_err(|e| Error::internal(format!("blocking task failed: {e}")))?
     }
 
+    /// The node's time zone (validated when the configuration was loaded).
+    pub fn tz(&self) -> chrono_tz::Tz {
+        self.config().tz().unwrap_or(chrono_tz::Asia::Shanghai)
+    }
+
     pub fn throttle(&self) -> &AddressThrottle {
         &self.0.throttle
     }

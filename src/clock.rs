@@ -38,3 +38,21 @@ impl Clock for ManualClock {
         self.0.load(Ordering::SeqCst)
     }
 }
+
+/// `ms` as RFC 3339 with the offset of `tz` (the API's time format).
+pub fn rfc3339(tz: &chrono_tz::Tz, ms: i64) -> String {
+    use chrono::TimeZone;
+    tz.timestamp_millis_opt(ms)
+        .single()
+        .map(|t| t.to_rfc3339())
+        .unwrap_or_default()
+}
+
+/// `ms` as people read it on a page: `2026-11-29 09:30` in `tz`.
+pub fn local_minute(tz: &chrono_tz::Tz, ms: i64) -> String {
+    use chrono::TimeZone;
+    tz.timestamp_millis_opt(ms)
+        .single()
+        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
+}

@@ -130,6 +130,22 @@ impl Actor {
         self.can(ManageGrants, unit) && role_permissions(role).iter().all(|p| self.can(*p, unit))
     }
 
+    /// The refusal for an action on something in `unit` that the actor may not do: 404 when it
+    /// lies in another enterprise (its existence is not the actor's business), 403 otherwise.
+    pub fn refusal(&self, unit: u64) -> crate::error::Error {
+        use crate::error::{Code, Error};
+        let mine = self.tree.enterprise_of(self.unit_id);
+        let can_see_there = self
+            .grants
+            .iter()
+            .any(|(_, at)| self.tree.is_within(unit, *at));
+        if self.tree.enterprise_of(unit) == mine || can_see_there {
+            Error::Forbidden(Code::Forbidden)
+        } else {
+            Error::NotFound
+        }
+    }
+
     /// Search ACL terms for this actor: everyone, the user, each unit up the tree, each role.
     pub fn acl_terms(&self) -> Vec<String> {
         let mut terms = vec!["all".to_string(), format!("user:{}", self.user_id)];

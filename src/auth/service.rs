@@ -408,14 +408,7 @@ pub fn reset_password(app: &App, actor: &Actor, user_id: u64, origin: &Origin) -
         .read(|tx| org_store::user_by_id(tx, user_id))?
         .ok_or(Error::NotFound)?;
     if !actor.can(Permission::ManageUsers, user.unit_id) {
-        // Another enterprise's people are invisible to this admin; a visible user is forbidden.
-        return Err(
-            if actor.tree.enterprise_of(user.unit_id) == actor.tree.enterprise_of(actor.unit_id) {
-                Error::Forbidden(Code::Forbidden)
-            } else {
-                Error::NotFound
-            },
-        );
+        return Err(actor.refusal(user.unit_id));
     }
     let initial = password::generate_initial();
     let hash = password::hash(&initial)?;

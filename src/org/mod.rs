@@ -1,5 +1,6 @@
 //! The organization: units, users, role grants (and, with sign-in, the directory and eHR sync).
 
+pub mod admin;
 pub mod api;
 pub mod ehr;
 pub mod model;

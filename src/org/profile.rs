@@ -22,7 +22,7 @@ fn clean(v: Option<String>) -> Option<String> {
 }
 
 /// A mobile or desk number: 5 to 20 characters of digits, `+`, `-` and spaces, at least 5 digits.
-fn valid_phone(s: &str) -> bool {
+pub fn valid_phone(s: &str) -> bool {
     (5..=20).contains(&s.chars().count())
         && s.chars()
             .all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' '))
@@ -30,7 +30,7 @@ fn valid_phone(s: &str) -> bool {
 }
 
 /// One `@`, something on each side, a dot in the domain, no spaces, at most 254 characters.
-fn valid_email(s: &str) -> bool {
+pub fn valid_email(s: &str) -> bool {
     let Some((local, domain)) = s.split_once('@') else {
         return false;
     };

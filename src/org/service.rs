@@ -136,13 +136,7 @@ pub fn disable_user(
         .read(|tx| org_store::user_by_id(tx, user_id))?
         .ok_or(Error::NotFound)?;
     if !actor.can(Permission::ManageUsers, user.unit_id) {
-        let same =
-            actor.tree.enterprise_of(user.unit_id) == actor.tree.enterprise_of(actor.unit_id);
-        return Err(if same {
-            Error::Forbidden(Code::Forbidden)
-        } else {
-            Error::NotFound
-        });
+        return Err(actor.refusal(user.unit_id));
     }
     if user.id == actor.user_id {
         return Err(Error::Conflict(Code::Conflict)); // nobody locks themselves out

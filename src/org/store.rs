@@ -242,6 +242,13 @@ pub fn user_by_login_w(tx: &WriteTransaction, login: &str) -> Result<Option<User
     store::get(&tx.open_table(USERS)?, id)
 }
 
+pub fn user_id_by_employee_no_w(tx: &WriteTransaction, employee_no: &str) -> Result<Option<u64>> {
+    Ok(tx
+        .open_table(USERS_BY_EMPLOYEE_NO)?
+        .get(employee_no)?
+        .map(|v| v.value()))
+}
+
 pub fn user_by_employee_no(tx: &ReadTransaction, employee_no: &str) -> Result<Option<User>> {
     let Some(id) = tx
         .open_table(USERS_BY_EMPLOYEE_NO)?
@@ -316,6 +323,17 @@ pub fn position_by_code(tx: &ReadTransaction, code: &str) -> Result<Option<Posit
     }
 }
 
+pub fn position_by_id_w(tx: &WriteTransaction, id: u64) -> Result<Option<Position>> {
+    store::get(&tx.open_table(POSITIONS)?, id)
+}
+
+pub fn position_by_code_w(tx: &WriteTransaction, code: &str) -> Result<Option<u64>> {
+    Ok(tx
+        .open_table(POSITIONS_BY_CODE)?
+        .get(code)?
+        .map(|v| v.value()))
+}
+
 pub fn positions_all(tx: &ReadTransaction) -> Result<Vec<Position>> {
     all(&tx.open_table(POSITIONS)?)
 }
@@ -330,6 +348,34 @@ pub fn insert_grant(tx: &WriteTransaction, grant: &Grant) -> Result<()> {
     tx.open_multimap_table(GRANTS_BY_USER)?
         .insert(grant.user_id, grant.id)?;
     store::put(&mut tx.open_table(GRANTS)?, grant.id, grant)
+}
+
+pub fn grant_by_id_w(tx: &WriteTransaction, id: u64) -> Result<Option<Grant>> {
+    store::get(&tx.open_table(GRANTS)?, id)
+}
+
+/// Takes a grant back, with its index entry.
+pub fn delete_grant(tx: &WriteTransaction, grant: &Grant) -> Result<()> {
+    tx.open_multimap_table(GRANTS_BY_USER)?
+        .remove(grant.user_id, grant.id)?;
+    tx.open_table(GRANTS)?.remove(grant.id)?;
+    Ok(())
+}
+
+/// Every grant (a few per administrator and publisher: hundreds, not thousands).
+pub fn grants_all(tx: &ReadTransaction) -> Result<Vec<Grant>> {
+    all(&tx.open_table(GRANTS)?)
+}
+
+pub fn grants_of_w(tx: &WriteTransaction, user_id: u64) -> Result<Vec<Grant>> {
+    let grants = tx.open_table(GRANTS)?;
+    let mut out = Vec::new();
+    for id in tx.open_multimap_table(GRANTS_BY_USER)?.get(user_id)? {
+        if let Some(g) = store::get(&grants, id?.value())? {
+            out.push(g);
+        }
+    }
+    Ok(out)
 }
 
 pub fn grants_of(tx: &ReadTransaction, user_id: u64) -> Result<Vec<Grant>> {

@@ -1,5 +1,6 @@
 //! ONE integration test binary (linked once), a module per feature.
 
+mod admin;
 mod audit;
 mod auth;
 mod common;

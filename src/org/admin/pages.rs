@@ -1,0 +1,3 @@
+pub fn routes() -> Vec<rocket::Route> {
+    vec![]
+}
