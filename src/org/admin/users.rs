@@ -273,7 +273,7 @@ pub fn update_user(
         Some(n) => super::check_name(&mut fields, "name", n, 50),
         None => None,
     };
-    let text = |v: Option<Option<String>>| v.map(|v| clean(v));
+    let text = |v: Option<Option<String>>| v.map(clean);
     let (employee_no, mobile, email, ad_login) = (
         text(patch.employee_no),
         text(patch.mobile),
