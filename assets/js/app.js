@@ -6,4 +6,10 @@
     var meta = document.querySelector('meta[name="csrf-token"]');
     if (meta) e.detail.headers["X-CSRF-Token"] = meta.content;
   });
+  // Forms with data-confirm ask first (disabling an account, resetting a password). Without
+  // script they simply submit: the action is still audited and reversible.
+  document.addEventListener("submit", function (e) {
+    var msg = e.target && e.target.getAttribute && e.target.getAttribute("data-confirm");
+    if (msg && !window.confirm(msg)) e.preventDefault();
+  });
 })();

@@ -165,6 +165,31 @@ impl<'r> FromRequest<'r> for Base {
     }
 }
 
+/// A refused form's reasons, field by field, for its template: `errors.of("name")` is the
+/// catalog key to show under that field.
+#[derive(Debug, Default, Clone)]
+pub struct FormErrors(pub crate::error::FieldErrors);
+
+impl FormErrors {
+    pub fn of(&self, field: &str) -> Option<&str> {
+        self.0.get(field).map(String::as_str)
+    }
+    pub fn any(&self) -> bool {
+        !self.0.is_empty()
+    }
+}
+
+/// A form's outcome: its errors to show again with 400, or any other error as an error page.
+pub fn form_errors(e: crate::error::Error) -> Result<FormErrors, crate::error::Error> {
+    match e {
+        crate::error::Error::Validation(f) => Ok(FormErrors(f)),
+        crate::error::Error::Conflict(crate::error::Code::Duplicate) => Ok(FormErrors(
+            [("form".to_string(), "error.duplicate".to_string())].into(),
+        )),
+        other => Err(other),
+    }
+}
+
 /// Only a local path may be a redirect target (no `//host`, no scheme): no open redirect.
 pub fn safe_next(next: Option<&str>) -> &str {
     match next {

@@ -130,7 +130,10 @@ pub fn update_unit(
     }
     forbid_unless(actor, id)?;
     let mut fields = FieldErrors::new();
-    if let Some(p) = patch.parent_id {
+    let current_parent = tree.ancestors(id).get(1).copied();
+    if let Some(p) = patch.parent_id
+        && Some(p) != current_parent
+    {
         forbid_unless(actor, p)?;
         if tree.is_within(p, id) {
             fields.insert("parent_id".into(), "error.org.cycle".into());
