@@ -3,10 +3,10 @@
 use rocket::serde::json::Json;
 use rocket::{State, get};
 
-use super::{EntryPage, Filter, MAX_LIMIT, parse_date};
+use super::{EntryPage, Filter};
 use crate::App;
 use crate::auth::Actor;
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// The audit log, newest first: group administrators see everything, enterprise administrators
 /// what their enterprise's people did or had done to them.
@@ -31,24 +31,7 @@ pub async fn list(
     before: Option<u64>,
     limit: Option<usize>,
 ) -> Result<Json<EntryPage>> {
-    let nonempty = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-    let date = |field: &str, s: Option<&str>| match s.map(str::trim).filter(|s| !s.is_empty()) {
-        Some(s) => parse_date(field, s).map(Some),
-        None => Ok(None),
-    };
-    let filter = Filter {
-        user: nonempty(user),
-        action: nonempty(action),
-        from: date("from", from)?,
-        to: date("to", to)?,
-        before,
-        limit: limit.unwrap_or(50).min(MAX_LIMIT),
-    };
-    if filter.user.as_ref().is_some_and(|u| u.len() > 64)
-        || filter.action.as_ref().is_some_and(|a| a.len() > 64)
-    {
-        return Err(Error::field("action", "error.too_long"));
-    }
+    let filter = Filter::parse(user, action, from, to, before, limit)?;
     let page = app
         .run(move |app| super::search(app, &actor, &filter))
         .await?;

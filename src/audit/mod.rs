@@ -5,6 +5,7 @@
 //! reads the entries whose actor, or whose target user, belongs to their enterprise's subtree.
 
 pub mod api;
+pub mod pages;
 
 use std::collections::HashMap;
 
@@ -35,6 +36,41 @@ pub struct Filter {
     /// Only entries with a smaller sequence number (the cursor of the previous answer).
     pub before: Option<u64>,
     pub limit: usize,
+}
+
+impl Filter {
+    /// A filter from query parameters (the API's and the page's): blanks are absent, dates are
+    /// `YYYY-MM-DD`, the limit defaults to 50 and stops at [`MAX_LIMIT`].
+    pub fn parse(
+        user: Option<String>,
+        action: Option<String>,
+        from: Option<&str>,
+        to: Option<&str>,
+        before: Option<u64>,
+        limit: Option<usize>,
+    ) -> Result<Filter> {
+        let nonempty =
+            |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        let date = |field: &str, s: Option<&str>| match s.map(str::trim).filter(|s| !s.is_empty()) {
+            Some(s) => parse_date(field, s).map(Some),
+            None => Ok(None),
+        };
+        let filter = Filter {
+            user: nonempty(user),
+            action: nonempty(action),
+            from: date("from", from)?,
+            to: date("to", to)?,
+            before,
+            limit: limit.unwrap_or(50).min(MAX_LIMIT),
+        };
+        if filter.user.as_ref().is_some_and(|u| u.len() > 64) {
+            return Err(Error::field("user", "error.too_long"));
+        }
+        if filter.action.as_ref().is_some_and(|a| a.len() > 64) {
+            return Err(Error::field("action", "error.too_long"));
+        }
+        Ok(filter)
+    }
 }
 
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]

@@ -1,4 +1,6 @@
-//! Sign-in, sign-out and the password form.
+//! Sign-in, sign-out and the password form; 个人设置 and the token pages are in `pages/settings.rs`.
+
+pub mod settings;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -120,6 +122,8 @@ pub struct PasswordPage {
     pub forced: bool,
     pub errors: crate::error::FieldErrors,
     pub done: bool,
+    /// The configured password rule, a line per requirement.
+    pub policy: Vec<String>,
 }
 
 impl PasswordPage {
@@ -129,9 +133,15 @@ impl PasswordPage {
 }
 
 #[get("/settings/password?<done>")]
-pub fn password_form(base: Base, actor: AnyActor, done: Option<bool>) -> PasswordPage {
+pub fn password_form(
+    app: &State<App>,
+    base: Base,
+    actor: AnyActor,
+    done: Option<bool>,
+) -> PasswordPage {
     let base = base.with_user(&actor.0, "settings");
     PasswordPage {
+        policy: settings::policy_lines(&app.config().auth.password, base.tr),
         base,
         forced: actor.0.must_change_password,
         errors: Default::default(),
@@ -161,6 +171,7 @@ pub async fn change_password(
     } = form.0;
     let forced = actor.0.must_change_password;
     let base = base.with_user(&actor.0, "settings");
+    let policy = settings::policy_lines(&app.config().auth.password, base.tr);
     if new_password != confirm {
         let errors = [("confirm".to_string(), "error.password.mismatch".to_string())].into();
         return Ok(Either::Right((
@@ -170,6 +181,7 @@ pub async fn change_password(
                 forced,
                 errors,
                 done: false,
+                policy,
             },
         )));
     }
@@ -186,6 +198,7 @@ pub async fn change_password(
                 forced,
                 errors,
                 done: false,
+                policy,
             },
         ))),
         Err(e) => Err(e),

@@ -73,6 +73,8 @@ pub fn healthz(app: &State<App>) -> (Status, Json<Health>) {
         crate::org::admin::api::list_grants,
         crate::org::admin::api::add_grant,
         crate::org::admin::api::remove_grant,
+        crate::org::ehr::api::list,
+        crate::org::ehr::api::show,
         crate::audit::api::list
     ),
     modifiers(&BearerAuth),

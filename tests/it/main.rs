@@ -1,6 +1,7 @@
 //! ONE integration test binary (linked once), a module per feature.
 
 mod admin;
+mod admin_pages;
 mod audit;
 mod auth;
 mod common;

@@ -6,7 +6,6 @@
 pub mod api;
 pub mod grants;
 pub mod pages;
-pub mod user_pages;
 pub mod units;
 pub mod users;
 

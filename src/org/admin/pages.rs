@@ -1,5 +1,7 @@
-//! 系统管理 pages: the overview, units and positions. People and grants are in `user_pages.rs`.
+//! 系统管理 pages: the overview, units and positions. People and grants are in `pages/users.rs`.
 //! Forms post back to the same path; a refusal re-renders the form with its reasons (400).
+
+pub mod users;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -47,7 +49,12 @@ pub fn kind_key(kind: UnitKind) -> &'static str {
 
 /// Every unit depth-first (siblings by order, then code), marked editable where the actor holds
 /// `perm`. With `only_editable`, the others are left out.
-pub fn unit_rows(app: &App, actor: &Actor, perm: Permission, only_editable: bool) -> Result<Vec<UnitRow>> {
+pub fn unit_rows(
+    app: &App,
+    actor: &Actor,
+    perm: Permission,
+    only_editable: bool,
+) -> Result<Vec<UnitRow>> {
     let (units, heads) = app.store().read(|tx| {
         let units = org_store::units_all(tx)?;
         let mut heads = std::collections::HashMap::new();
@@ -81,8 +88,16 @@ pub fn unit_rows(app: &App, actor: &Actor, perm: Permission, only_editable: bool
         if only_editable && !editable {
             continue;
         }
-        let head = unit.head_id.and_then(|h| heads.get(&h).cloned()).unwrap_or_default();
-        out.push(UnitRow { unit, depth, head, editable });
+        let head = unit
+            .head_id
+            .and_then(|h| heads.get(&h).cloned())
+            .unwrap_or_default();
+        out.push(UnitRow {
+            unit,
+            depth,
+            head,
+            editable,
+        });
     }
     Ok(out)
 }
@@ -132,24 +147,65 @@ pub struct HomePage {
 
 #[get("/admin")]
 pub async fn home(app: &State<App>, base: Base, actor: Actor) -> Result<HomePage> {
-    let root = app.store().read(org_store::root_unit)?.map(|u| u.id).unwrap_or(0);
+    let root = app
+        .store()
+        .read(org_store::root_unit)?
+        .map(|u| u.id)
+        .unwrap_or(0);
     let all = [
-        (actor.can_anywhere(Permission::ManageOrg), "/admin/units", "admin.units", "admin.units_lead"),
-        (actor.can_anywhere(Permission::ManageOrg), "/admin/positions", "admin.positions", "admin.positions_lead"),
-        (actor.can_anywhere(Permission::ManageUsers), "/admin/users", "admin.users", "admin.users_lead"),
-        (actor.can_anywhere(Permission::ViewAudit), "/admin/audit", "admin.audit", "admin.audit_lead"),
-        (actor.can(Permission::SyncEhr, root), "/admin/ehr", "admin.ehr", "admin.ehr_lead"),
-        (actor.can(Permission::ManageTokens, root), "/admin/tokens", "admin.tokens", "admin.tokens_lead"),
+        (
+            actor.can_anywhere(Permission::ManageOrg),
+            "/admin/units",
+            "admin.units",
+            "admin.units_lead",
+        ),
+        (
+            actor.can_anywhere(Permission::ManageOrg),
+            "/admin/positions",
+            "admin.positions",
+            "admin.positions_lead",
+        ),
+        (
+            actor.can_anywhere(Permission::ManageUsers),
+            "/admin/users",
+            "admin.users",
+            "admin.users_lead",
+        ),
+        (
+            actor.can_anywhere(Permission::ViewAudit),
+            "/admin/audit",
+            "admin.audit",
+            "admin.audit_lead",
+        ),
+        (
+            actor.can(Permission::SyncEhr, root),
+            "/admin/ehr",
+            "admin.ehr",
+            "admin.ehr_lead",
+        ),
+        (
+            actor.can(Permission::ManageTokens, root),
+            "/admin/tokens",
+            "admin.tokens",
+            "admin.tokens_lead",
+        ),
     ];
     let sections: Vec<Section> = all
         .into_iter()
         .filter(|s| s.0)
-        .map(|(_, href, title_key, body_key)| Section { href, title_key, body_key })
+        .map(|(_, href, title_key, body_key)| Section {
+            href,
+            title_key,
+            body_key,
+        })
         .collect();
     if sections.is_empty() {
         return Err(Error::Forbidden(Code::Forbidden));
     }
-    Ok(HomePage { base: base.with_user(&actor, "admin"), sections })
+    Ok(HomePage {
+        base: base.with_user(&actor, "admin"),
+        sections,
+    })
 }
 
 // ---------------------------------------------------------------- units
@@ -163,11 +219,22 @@ pub struct UnitsPage {
 }
 
 #[get("/admin/units?<done>")]
-pub async fn units_list(app: &State<App>, base: Base, actor: Actor, done: Option<bool>) -> Result<UnitsPage> {
+pub async fn units_list(
+    app: &State<App>,
+    base: Base,
+    actor: Actor,
+    done: Option<bool>,
+) -> Result<UnitsPage> {
     require(&actor, Permission::ManageOrg)?;
     let a = actor.clone();
-    let rows = app.run(move |app| unit_rows(app, &a, Permission::ManageOrg, false)).await?;
-    Ok(UnitsPage { base: base.with_user(&actor, "admin"), rows, done: done.unwrap_or(false) })
+    let rows = app
+        .run(move |app| unit_rows(app, &a, Permission::ManageOrg, false))
+        .await?;
+    Ok(UnitsPage {
+        base: base.with_user(&actor, "admin"),
+        rows,
+        done: done.unwrap_or(false),
+    })
 }
 
 #[derive(Template, WebTemplate)]
@@ -185,12 +252,16 @@ pub struct UnitFormPage {
 
 #[derive(FromForm, Default, Clone)]
 pub struct UnitForm {
+    #[field(default = String::new())]
     pub code: String,
+    #[field(default = String::new())]
     pub name: String,
+    #[field(default = String::new())]
     pub kind: String,
     pub parent_id: Option<u64>,
     pub order: Option<i64>,
     /// The head's login.
+    #[field(default = String::new())]
     pub head: String,
 }
 
@@ -223,18 +294,42 @@ async fn unit_form_page(
                 && let Some(unit) = app.store().read(|tx| org_store::unit_by_id(tx, p))?
             {
                 let head = String::new();
-                rows.insert(0, UnitRow { unit, depth: 0, head, editable: false });
+                rows.insert(
+                    0,
+                    UnitRow {
+                        unit,
+                        depth: 0,
+                        head,
+                        editable: false,
+                    },
+                );
             }
             Ok(rows)
         })
         .await?;
-    Ok(UnitFormPage { base: base.with_user(actor, "admin"), id, form, parents, errors, from_ehr })
+    Ok(UnitFormPage {
+        base: base.with_user(actor, "admin"),
+        id,
+        form,
+        parents,
+        errors,
+        from_ehr,
+    })
 }
 
 #[get("/admin/units/new?<parent>")]
-pub async fn unit_new(app: &State<App>, base: Base, actor: Actor, parent: Option<u64>) -> Result<UnitFormPage> {
+pub async fn unit_new(
+    app: &State<App>,
+    base: Base,
+    actor: Actor,
+    parent: Option<u64>,
+) -> Result<UnitFormPage> {
     require(&actor, Permission::ManageOrg)?;
-    let form = UnitForm { kind: "department".into(), parent_id: parent, ..<UnitForm as Default>::default() };
+    let form = UnitForm {
+        kind: "department".into(),
+        parent_id: parent,
+        ..<UnitForm as Default>::default()
+    };
     unit_form_page(app, base, &actor, None, form, FormErrors::default(), false).await
 }
 
@@ -279,7 +374,12 @@ pub async fn unit_create(
 }
 
 #[get("/admin/units/<id>")]
-pub async fn unit_edit(app: &State<App>, base: Base, actor: Actor, id: u64) -> Result<UnitFormPage> {
+pub async fn unit_edit(
+    app: &State<App>,
+    base: Base,
+    actor: Actor,
+    id: u64,
+) -> Result<UnitFormPage> {
     if !actor.can(Permission::ManageOrg, id) {
         return Err(Error::Forbidden(Code::Forbidden));
     }
@@ -309,7 +409,16 @@ pub async fn unit_edit(app: &State<App>, base: Base, actor: Actor, id: u64) -> R
         order: Some(unit.order),
         head: head.unwrap_or_default(),
     };
-    unit_form_page(app, base, &actor, Some(id), form, FormErrors::default(), from_ehr).await
+    unit_form_page(
+        app,
+        base,
+        &actor,
+        Some(id),
+        form,
+        FormErrors::default(),
+        from_ehr,
+    )
+    .await
 }
 
 #[post("/admin/units/<id>", data = "<form>")]
@@ -371,7 +480,9 @@ pub struct PositionsPage {
 
 #[derive(FromForm, Default, Clone)]
 pub struct PositionForm {
+    #[field(default = String::new())]
     pub code: String,
+    #[field(default = String::new())]
     pub name: String,
     pub unit_id: Option<u64>,
     pub parent_id: Option<u64>,
@@ -391,22 +502,40 @@ async fn positions_page(
     let (rows, units) = app
         .run(move |app| {
             let items = units::list_positions(app, &a)?;
-            let names: std::collections::HashMap<u64, String> =
-                app.store().read(org_store::units_all)?.into_iter().map(|u| (u.id, u.name)).collect();
+            let names: std::collections::HashMap<u64, String> = app
+                .store()
+                .read(org_store::units_all)?
+                .into_iter()
+                .map(|u| (u.id, u.name))
+                .collect();
             let by_id: std::collections::HashMap<u64, String> =
                 items.iter().map(|p| (p.id, p.name.clone())).collect();
             let rows = items
                 .into_iter()
                 .map(|item| PositionRow {
-                    unit: item.unit_id.and_then(|u| names.get(&u).cloned()).unwrap_or_default(),
-                    superior: item.parent_id.and_then(|p| by_id.get(&p).cloned()).unwrap_or_default(),
+                    unit: item
+                        .unit_id
+                        .and_then(|u| names.get(&u).cloned())
+                        .unwrap_or_default(),
+                    superior: item
+                        .parent_id
+                        .and_then(|p| by_id.get(&p).cloned())
+                        .unwrap_or_default(),
                     item,
                 })
                 .collect();
             Ok((rows, unit_rows(app, &a, Permission::ManageOrg, true)?))
         })
         .await?;
-    Ok(PositionsPage { base: base.with_user(actor, "admin"), rows, units, form, editing, errors, done })
+    Ok(PositionsPage {
+        base: base.with_user(actor, "admin"),
+        rows,
+        units,
+        form,
+        editing,
+        errors,
+        done,
+    })
 }
 
 #[get("/admin/positions?<edit>&<done>")]
@@ -423,9 +552,23 @@ pub async fn positions(
             .store()
             .read(|tx| org_store::position_by_id(tx, id))?
             .ok_or(Error::NotFound)?;
-        form = PositionForm { code: p.code, name: p.name, unit_id: p.unit_id, parent_id: p.parent_id };
+        form = PositionForm {
+            code: p.code,
+            name: p.name,
+            unit_id: p.unit_id,
+            parent_id: p.parent_id,
+        };
     }
-    positions_page(app, base, &actor, form, edit, FormErrors::default(), done.unwrap_or(false)).await
+    positions_page(
+        app,
+        base,
+        &actor,
+        form,
+        edit,
+        FormErrors::default(),
+        done.unwrap_or(false),
+    )
+    .await
 }
 
 #[post("/admin/positions?<edit>", data = "<form>")]
@@ -442,11 +585,19 @@ pub async fn position_save(
     let outcome = app
         .run(move |app| match edit {
             Some(id) => {
-                let patch = PositionPatch { name: Some(ff.name), parent_id: Some(ff.parent_id) };
+                let patch = PositionPatch {
+                    name: Some(ff.name),
+                    parent_id: Some(ff.parent_id),
+                };
                 units::update_position(app, &a, id, patch, &origin)
             }
             None => {
-                let input = PositionInput { code: ff.code, name: ff.name, unit_id: ff.unit_id, parent_id: ff.parent_id };
+                let input = PositionInput {
+                    code: ff.code,
+                    name: ff.name,
+                    unit_id: ff.unit_id,
+                    parent_id: ff.parent_id,
+                };
                 units::create_position(app, &a, input, &origin)
             }
         })
@@ -472,6 +623,6 @@ pub fn routes() -> Vec<rocket::Route> {
         positions,
         position_save
     ];
-    r.extend(super::user_pages::routes());
+    r.extend(users::routes());
     r
 }

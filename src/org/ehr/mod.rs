@@ -4,10 +4,13 @@
 //! previews it (`service.rs`), the stored reports (`store.rs`) and the nightly inbox pickup
 //! (`pickup.rs`).
 
+pub mod api;
 pub mod model;
+pub mod pages;
 pub mod parse;
 pub mod pickup;
 mod plan;
+pub mod reports;
 pub mod service;
 pub mod store;
 

@@ -9,10 +9,10 @@ use rocket::http::Status;
 use rocket::response::Redirect;
 use rocket::{Either, State, get, post};
 
-use super::grants::{self, GrantInput, GrantItem};
-use super::pages::{UnitRow, unit_rows, user_by_login_field};
-use super::units::{self, PositionItem};
-use super::users::{self, UserInput, UserPatch};
+use super::super::grants::{self, GrantInput, GrantItem};
+use super::super::units::{self, PositionItem};
+use super::super::users::{self, UserInput, UserPatch};
+use super::{UnitRow, unit_rows, user_by_login_field};
 use crate::App;
 use crate::auth::guards::CsrfForm;
 use crate::auth::pages::Empty;
@@ -63,7 +63,8 @@ pub async fn list(
             let units = unit_rows(app, &a, Permission::ManageUsers, true)?;
             // Without a unit: the first the admin manages (their enterprise, or the group).
             let scope = unit.or_else(|| units.first().map(|u| u.unit.id));
-            let page = query::list_users(app, &a, Some(qq.as_str()).filter(|s| !s.is_empty()), scope)?;
+            let page =
+                query::list_users(app, &a, Some(qq.as_str()).filter(|s| !s.is_empty()), scope)?;
             let names = app
                 .store()
                 .read(org_store::units_all)?
@@ -87,15 +88,22 @@ pub async fn list(
 /// The person form, for a new account or an existing one.
 #[derive(FromForm, Default, Clone)]
 pub struct UserForm {
+    #[field(default = String::new())]
     pub login: String,
+    #[field(default = String::new())]
     pub name: String,
     pub unit_id: Option<u64>,
     pub position_id: Option<u64>,
     /// The manager's login.
+    #[field(default = String::new())]
     pub manager: String,
+    #[field(default = String::new())]
     pub employee_no: String,
+    #[field(default = String::new())]
     pub mobile: String,
+    #[field(default = String::new())]
     pub email: String,
+    #[field(default = String::new())]
     pub ad_login: String,
 }
 
@@ -118,7 +126,9 @@ pub struct UserFormPage {
 
 impl UserFormPage {
     pub fn disabled(&self) -> bool {
-        self.user.as_ref().is_some_and(|u| u.status == UserStatus::Disabled)
+        self.user
+            .as_ref()
+            .is_some_and(|u| u.status == UserStatus::Disabled)
     }
     pub fn from_ehr(&self) -> bool {
         self.user.as_ref().is_some_and(|u| u.source == Source::Ehr)
@@ -140,7 +150,9 @@ async fn form_page(
             let units = unit_rows(app, &a, Permission::ManageUsers, true)?;
             let positions = units::list_positions(app, &a)?;
             let grants = match uid {
-                Some(id) if a.can_anywhere(Permission::ManageGrants) => grants::list_grants(app, &a, Some(id))?,
+                Some(id) if a.can_anywhere(Permission::ManageGrants) => {
+                    grants::list_grants(app, &a, Some(id))?
+                }
                 _ => Vec::new(),
             };
             let grant_units = unit_rows(app, &a, Permission::ManageGrants, true)?;
@@ -171,11 +183,19 @@ fn opt(s: &str) -> Option<String> {
 }
 
 #[get("/admin/users/new?<unit>")]
-pub async fn new(app: &State<App>, base: Base, actor: Actor, unit: Option<u64>) -> Result<UserFormPage> {
+pub async fn new(
+    app: &State<App>,
+    base: Base,
+    actor: Actor,
+    unit: Option<u64>,
+) -> Result<UserFormPage> {
     if !actor.can_anywhere(Permission::ManageUsers) {
         return Err(Error::Forbidden(Code::Forbidden));
     }
-    let form = UserForm { unit_id: unit, ..<UserForm as Default>::default() };
+    let form = UserForm {
+        unit_id: unit,
+        ..<UserForm as Default>::default()
+    };
     form_page(app, base, &actor, None, form, FormErrors::default(), None).await
 }
 
@@ -204,7 +224,7 @@ pub async fn create(
         .run(move |app| {
             let mut errors = Default::default();
             let manager_id = user_by_login_field(app, &ff.manager, "manager_id", &mut errors)?;
-            super::done(errors)?;
+            super::super::done(errors)?;
             let input = UserInput {
                 login: ff.login,
                 name: ff.name,
@@ -250,7 +270,10 @@ async fn edit_page(
         .run(move |app| {
             let u = users::managed_user(app, &a, id)?;
             let m = match u.manager_id {
-                Some(m) => app.store().read(|tx| org_store::user_by_id(tx, m))?.map(|m| m.login),
+                Some(m) => app
+                    .store()
+                    .read(|tx| org_store::user_by_id(tx, m))?
+                    .map(|m| m.login),
                 None => None,
             };
             Ok((u, m))
@@ -278,7 +301,8 @@ pub async fn edit(
     id: u64,
     done: Option<String>,
 ) -> Result<UserFormPage> {
-    let done = done.filter(|d| ["saved", "disabled", "enabled", "granted", "revoked"].contains(&d.as_str()));
+    let done = done
+        .filter(|d| ["saved", "disabled", "enabled", "granted", "revoked"].contains(&d.as_str()));
     edit_page(app, base, &actor, id, FormErrors::default(), done).await
 }
 
@@ -297,7 +321,7 @@ pub async fn update(
         .run(move |app| {
             let mut errors = Default::default();
             let manager_id = user_by_login_field(app, &ff.manager, "manager_id", &mut errors)?;
-            super::done(errors)?;
+            super::super::done(errors)?;
             let patch = UserPatch {
                 name: Some(ff.name),
                 unit_id: ff.unit_id,
@@ -312,7 +336,9 @@ pub async fn update(
         })
         .await;
     match outcome {
-        Ok(_) => Ok(Either::Left(Redirect::to(format!("/admin/users/{id}?done=saved")))),
+        Ok(_) => Ok(Either::Left(Redirect::to(format!(
+            "/admin/users/{id}?done=saved"
+        )))),
         Err(e) => {
             let errors = form_errors(e)?;
             let a = actor.clone();
@@ -397,9 +423,18 @@ pub async fn grant(
 ) -> Result<Either<Redirect, (Status, UserFormPage)>> {
     let GrantForm { role, unit_id } = form.0;
     let a = actor.clone();
-    let input = GrantInput { user_id: id, role, unit_id };
-    match app.run(move |app| grants::add_grant(app, &a, input, &origin)).await {
-        Ok(_) => Ok(Either::Left(Redirect::to(format!("/admin/users/{id}?done=granted")))),
+    let input = GrantInput {
+        user_id: id,
+        role,
+        unit_id,
+    };
+    match app
+        .run(move |app| grants::add_grant(app, &a, input, &origin))
+        .await
+    {
+        Ok(_) => Ok(Either::Left(Redirect::to(format!(
+            "/admin/users/{id}?done=granted"
+        )))),
         Err(e) => {
             let errors = form_errors(e)?;
             let page = edit_page(app, base, &actor, id, errors, None).await?;
@@ -424,5 +459,7 @@ pub async fn revoke(
 }
 
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![list, new, create, edit, update, disable, enable, reset, grant, revoke]
+    rocket::routes![
+        list, new, create, edit, update, disable, enable, reset, grant, revoke
+    ]
 }
