@@ -1,6 +1,7 @@
 //! The organization: units, users, role grants (and, with sign-in, the directory and eHR sync).
 
 pub mod api;
+pub mod directory;
 pub mod ehr;
 pub mod model;
 pub mod profile;

@@ -62,6 +62,7 @@ pub fn healthz(app: &State<App>) -> (Status, Json<Health>) {
         crate::org::api::list_users,
         crate::org::api::profile,
         crate::org::api::update_profile,
+        crate::org::directory::api::card,
         crate::audit::api::list
     ),
     modifiers(&BearerAuth),

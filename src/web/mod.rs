@@ -54,6 +54,8 @@ pub fn build(app: App) -> Rocket<Build> {
         .mount("/", crate::auth::api::routes())
         .mount("/", crate::auth::pages::routes())
         .mount("/", crate::org::api::routes())
+        .mount("/", crate::org::directory::api::routes())
+        .mount("/", crate::org::directory::pages::routes())
         .mount("/", crate::audit::api::routes())
         .register("/", catchers![error::default_catcher])
         // An empty Shield: our fairing owns the security headers, so the two never disagree.
