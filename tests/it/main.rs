@@ -3,6 +3,7 @@
 mod audit;
 mod auth;
 mod common;
+mod directory;
 mod node;
 mod org;
 mod org_lists;
