@@ -6,4 +6,7 @@
     var meta = document.querySelector('meta[name="csrf-token"]');
     if (meta) e.detail.headers["X-CSRF-Token"] = meta.content;
   });
+  // The directory's unit tree starts folded on a phone, so the people come first.
+  var units = document.querySelector("details[data-phone-collapse]");
+  if (units && window.matchMedia("(max-width: 720px)").matches) units.open = false;
 })();

@@ -149,6 +149,9 @@ impl Person {
 pub struct Directory {
     /// In directory order: by pinyin, then name, then id.
     people: Vec<Person>,
+    /// Indexes into `people` in browsing order: by unit as the tree lists them, each unit's
+    /// head first, then directory order.
+    browse: Vec<usize>,
     by_id: HashMap<u64, usize>,
     /// `manager id -> indexes of their direct reports` (in directory order).
     reports: HashMap<u64, Vec<usize>>,
@@ -180,6 +183,10 @@ impl Directory {
         }
 
         let known: HashSet<u64> = units.iter().map(|u| u.id).collect();
+        let heads: HashSet<(u64, u64)> = units
+            .iter()
+            .filter_map(|u| u.head_id.map(|h| (u.id, h)))
+            .collect();
         let mut sorted: Vec<&Unit> = units.iter().collect();
         sorted.sort_by(|a, b| (a.order, &a.code, a.id).cmp(&(b.order, &b.code, b.id)));
         let mut children: HashMap<u64, Vec<u64>> = HashMap::new();
@@ -203,8 +210,27 @@ impl Directory {
                 (u.id, node)
             })
             .collect();
+        // Browsing order: units in tree order (depth first), heads before their staff.
+        let mut unit_rank: HashMap<u64, usize> = HashMap::new();
+        let mut stack: Vec<u64> = roots.iter().rev().copied().collect();
+        while let Some(u) = stack.pop() {
+            if unit_rank.contains_key(&u) {
+                continue;
+            }
+            unit_rank.insert(u, unit_rank.len());
+            if let Some(kids) = children.get(&u) {
+                stack.extend(kids.iter().rev());
+            }
+        }
+        let mut browse: Vec<usize> = (0..people.len()).collect();
+        browse.sort_by_key(|i| {
+            let p = &people[*i];
+            let rank = unit_rank.get(&p.unit_id).copied().unwrap_or(usize::MAX);
+            (rank, !heads.contains(&(p.unit_id, p.id)), *i)
+        });
         let mut dir = Directory {
             people,
+            browse,
             by_id,
             reports,
             units: HashMap::new(),
@@ -294,22 +320,30 @@ impl Directory {
             .map(|i| &self.people[*i])
     }
 
-    /// The people that match `q` (everyone without one), within `units` when given, that
-    /// `visible` lets through: best matches first, each rank in directory order.
+    /// The people that match `q`, within `units` when given, that `visible` lets through: best
+    /// matches first, each rank in directory order. Without `q`, everyone in browsing order
+    /// (unit by unit as the tree lists them, each unit's head first).
     pub fn search<'a>(
         &'a self,
         q: Option<&Query>,
         units: Option<&HashSet<u64>>,
         visible: impl Fn(&Person) -> bool,
     ) -> Vec<&'a Person> {
+        let in_units = |p: &&Person| units.is_none_or(|set| set.contains(&p.unit_id));
+        let Some(q) = q else {
+            return self
+                .browse
+                .iter()
+                .map(|i| &self.people[*i])
+                .filter(in_units)
+                .filter(|p| visible(p))
+                .collect();
+        };
         let mut hits: Vec<(Match, &Person)> = self
             .people
             .iter()
-            .filter(|p| units.is_none_or(|set| set.contains(&p.unit_id)))
-            .filter_map(|p| match q {
-                Some(q) => p.matches(q).map(|m| (m, p)),
-                None => Some((Match::Exact, p)),
-            })
+            .filter(in_units)
+            .filter_map(|p| p.matches(q).map(|m| (m, p)))
             .filter(|(_, p)| visible(p))
             .collect();
         hits.sort_by_key(|(m, _)| *m); // stable: directory order within a rank
@@ -433,8 +467,8 @@ mod tests {
         assert_eq!(ids("", Some(&it)).len(), 3, "no query: the whole subtree");
         assert_eq!(
             ids("", None),
-            vec![4, 3, 5, 1, 2],
-            "no query: directory (pinyin) order"
+            vec![4, 1, 3, 5, 2],
+            "no query: unit by unit in tree order, then pinyin"
         );
     }
 
@@ -447,11 +481,13 @@ mod tests {
         let mut b = user(3, "b", "乙", 3);
         b.manager_id = Some(1);
         b.status = UserStatus::Disabled;
+        let mut first = unit(3, "一部", Some(1), 10);
+        first.head_id = Some(3);
         let dir = Directory::build(
             vec![
                 unit(1, "集团", None, 0),
                 unit(2, "二部", Some(1), 20),
-                unit(3, "一部", Some(1), 10),
+                first,
             ],
             vec![boss, a, b],
             vec![],
@@ -471,5 +507,15 @@ mod tests {
         let reports: Vec<u64> = dir.reports(1).map(|p| p.id).collect();
         assert_eq!(reports, vec![2, 3]);
         assert_eq!(dir.subtree(1).len(), 3);
+        let browse: Vec<u64> = dir
+            .search(None, None, |_| true)
+            .iter()
+            .map(|p| p.id)
+            .collect();
+        assert_eq!(
+            browse,
+            vec![1, 3, 2],
+            "unit by unit, the head (乙) before 甲"
+        );
     }
 }
