@@ -413,6 +413,11 @@ mod tests {
         );
         assert_eq!(romanize("Tom李2"), ("tomli2".into(), "tl2".into()));
         assert_eq!(romanize(""), (String::new(), String::new()));
+        assert_eq!(
+            romanize("曾鹏").0,
+            "cengpeng",
+            "a polyphonic surname reads as the crate's default (noted in the README)"
+        );
     }
 
     fn q(s: &str) -> Query {

@@ -45,7 +45,8 @@ pub struct TreeRow {
     pub current: bool,
 }
 
-/// The tree from the roots down, the path to `current` unfolded (and the group's own level).
+/// The tree from the roots down: the group's own level, the path to `current` and `current`
+/// itself unfolded.
 pub fn tree_rows(dir: &Directory, current: Option<u64>) -> Vec<TreeRow> {
     let path: HashSet<u64> = current
         .map(|c| dir.unit_path(c).iter().map(|u| u.id).collect())
@@ -76,7 +77,7 @@ pub fn tree_rows(dir: &Directory, current: Option<u64>) -> Vec<TreeRow> {
             id,
             name: u.name.clone(),
             count: u.active_count,
-            open: depth == 0 || (path.contains(&id) && current != Some(id)),
+            open: !kids.is_empty() && (depth == 0 || path.contains(&id)),
             current: current == Some(id),
         });
         if !kids.is_empty() {
@@ -310,6 +311,11 @@ mod tests {
         assert!(
             closed.iter().all(|r| r.id != 3 || !r.open),
             "a branch off the path stays folded"
+        );
+        let at3 = tree_rows(&dir, Some(3));
+        assert!(
+            at3.iter().any(|r| r.id == 3 && r.open && r.current),
+            "the current unit shows its departments"
         );
     }
 }
