@@ -146,6 +146,11 @@ async fn the_card_shows_unit_path_position_manager_contacts_and_reports() {
         t.get("/api/v1/users?q=zw").await.status,
         Status::Unauthorized
     );
+    let doc = t.get("/api/v1/openapi.json").await.json();
+    assert!(
+        doc["paths"]["/api/v1/users/{id}"]["get"].is_object(),
+        "the card is in the OpenAPI document"
+    );
 }
 
 #[rocket::async_test]
