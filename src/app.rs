@@ -4,12 +4,14 @@
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
 
 use crate::auth::throttle::AddressThrottle;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::org::directory::Directory;
 use crate::org::tree::UnitTree;
 use crate::search::Search;
 use crate::store::blobs::Blobs;
@@ -31,6 +33,12 @@ struct Inner {
     throttle: AddressThrottle,
     /// The unit tree for permission checks; `None` after the organization changed.
     tree: RwLock<Option<Arc<UnitTree>>>,
+    /// The directory's people index; `None` after the organization changed.
+    directory: RwLock<Option<Arc<Directory>>>,
+    /// One directory build at a time (the others wait for it rather than repeat it).
+    directory_build: Mutex<()>,
+    /// Bumped by `org_changed`: a cache built from a read older than the latest change is not kept.
+    org_generation: AtomicU64,
 }
 
 /// What the workbench shows about the node.
@@ -55,6 +63,9 @@ impl App {
             blobs,
             throttle: AddressThrottle::new(config.auth.address_attempts_per_minute),
             tree: RwLock::new(None),
+            directory: RwLock::new(None),
+            directory_build: Mutex::new(()),
+            org_generation: AtomicU64::new(0),
             config,
             clock,
             secret_key,
@@ -115,17 +126,56 @@ impl App {
         {
             return Ok(t.clone());
         }
+        let generation = self.0.org_generation.load(Ordering::Acquire);
         let units = self.0.store.read(crate::org::store::units_all)?;
         let tree = Arc::new(UnitTree::new(&units));
-        if let Ok(mut guard) = self.0.tree.write() {
+        if let Ok(mut guard) = self.0.tree.write()
+            && self.0.org_generation.load(Ordering::Acquire) == generation
+        {
             *guard = Some(tree.clone());
         }
         Ok(tree)
     }
 
-    /// Call after any change to units, so permission checks see the new tree.
+    /// The directory (every person and unit, with pinyin), built from the store at first use
+    /// and kept until the organization changes.
+    pub fn directory(&self) -> Result<Arc<Directory>> {
+        let cached = || {
+            self.0
+                .directory
+                .read()
+                .ok()
+                .and_then(|guard| guard.as_ref().cloned())
+        };
+        if let Some(d) = cached() {
+            return Ok(d);
+        }
+        let _one_build = self.0.directory_build.lock();
+        if let Some(d) = cached() {
+            return Ok(d); // built by whoever held the lock before us
+        }
+        let generation = self.0.org_generation.load(Ordering::Acquire);
+        let (units, users, positions) = self.0.store.read(|tx| {
+            use crate::org::store as s;
+            Ok((s::units_all(tx)?, s::users_all(tx)?, s::positions_all(tx)?))
+        })?;
+        let dir = Arc::new(Directory::build(units, users, positions));
+        if let Ok(mut guard) = self.0.directory.write()
+            && self.0.org_generation.load(Ordering::Acquire) == generation
+        {
+            *guard = Some(dir.clone());
+        }
+        Ok(dir)
+    }
+
+    /// Call after any committed change to units, positions or users, so that permission checks
+    /// and the directory see the new organization.
     pub fn org_changed(&self) {
+        self.0.org_generation.fetch_add(1, Ordering::AcqRel);
         if let Ok(mut guard) = self.0.tree.write() {
+            *guard = None;
+        }
+        if let Ok(mut guard) = self.0.directory.write() {
             *guard = None;
         }
     }

@@ -12,4 +12,7 @@
     var msg = e.target && e.target.getAttribute && e.target.getAttribute("data-confirm");
     if (msg && !window.confirm(msg)) e.preventDefault();
   });
+  // The directory's unit tree starts folded on a phone, so the people come first.
+  var units = document.querySelector("details[data-phone-collapse]");
+  if (units && window.matchMedia("(max-width: 720px)").matches) units.open = false;
 })();

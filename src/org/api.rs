@@ -107,10 +107,11 @@ pub async fn list_units(app: &State<App>, actor: Actor) -> Result<Json<UnitList>
     Ok(Json(UnitList { items }))
 }
 
-/// Users whose name or login contains `q`, within `unit_id`'s subtree: active accounts for
+/// Users whose name, login or pinyin contains `q` (or whose initials start with it), best matches
+/// first, within `unit_id`'s subtree: active accounts for
 /// everyone, disabled ones too for those who manage users there. At most 500 items.
 #[utoipa::path(get, path = "/api/v1/users", tag = "org",
-    params(("q" = Option<String>, Query, description = "part of a name or login"),
+    params(("q" = Option<String>, Query, description = "part of a name or login, pinyin (zhangwei) or initials (zw)"),
            ("unit_id" = Option<u64>, Query, description = "a unit whose subtree to list")),
     responses((status = 200, body = super::query::UserPage), (status = 404, description = "no such unit")))]
 #[get("/api/v1/users?<q>&<unit_id>")]

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod directory;
 pub mod ehr;
 pub mod model;
 pub mod profile;

@@ -92,6 +92,7 @@ pub fn update(app: &App, actor: &Actor, p: Profile, origin: &Origin) -> Result<P
         audit::append(tx, now, ev)?;
         Ok(())
     })?;
+    app.org_changed(); // the directory shows the new details
     Ok(Profile { mobile, email })
 }
 

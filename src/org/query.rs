@@ -3,14 +3,14 @@
 //! (the directory is open to the whole group, as in every Chinese OA); disabled accounts are
 //! listed only to those who manage users in that unit.
 
-use super::model::{Unit, UnitKind, User, UserStatus};
+use super::model::{Unit, UnitKind, UserStatus};
 use super::store as org_store;
 use crate::App;
-use crate::auth::{Actor, Permission, Scope};
+use crate::auth::{Actor, Scope};
 use crate::error::{Error, Result};
 
 /// At most this many users in one answer; `q` or `unit_id` narrow a larger group.
-pub const MAX_USERS: usize = 500;
+pub const MAX_USERS: usize = super::directory::service::MAX_RESULTS;
 
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct UnitItem {
@@ -33,6 +33,10 @@ pub struct UserItem {
     /// `active` or `disabled`.
     #[schema(value_type = String)]
     pub status: UserStatus,
+    /// The name of the person's unit.
+    pub unit_name: Option<String>,
+    /// The name of the person's position.
+    pub position: Option<String>,
 }
 
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
@@ -69,8 +73,10 @@ fn unit_item(u: Unit) -> UnitItem {
     }
 }
 
-/// Users whose name or login contains `q` (case-insensitive), within `unit_id`'s subtree when
-/// given. An unknown unit is a 404.
+/// Users whose name or login contains `q` (case-insensitive), or whose name's pinyin contains
+/// it or starts with it as initials (张伟: `zhangwei`, `zw`), within `unit_id`'s subtree when
+/// given; best matches first. An unknown unit is a 404. Served from the directory's people index,
+/// never a scan of the store.
 pub fn list_users(
     app: &App,
     actor: &Actor,
@@ -78,39 +84,21 @@ pub fn list_users(
     unit_id: Option<u64>,
 ) -> Result<UserPage> {
     ensure_reader(actor)?;
-    let tree = &actor.tree;
-    if let Some(u) = unit_id
-        && !tree.contains(u)
-    {
-        return Err(Error::NotFound);
-    }
-    let q = q
-        .map(str::trim)
-        .filter(|q| !q.is_empty())
-        .map(str::to_lowercase);
-    let mut users: Vec<User> = app.store().read(org_store::users_all)?;
-    users.retain(|u| {
-        unit_id.is_none_or(|root| tree.is_within(u.unit_id, root))
-            && q.as_deref().is_none_or(|q| {
-                u.login.to_lowercase().contains(q) || u.name.to_lowercase().contains(q)
-            })
-            && (u.status == UserStatus::Active
-                || (actor.scope == Scope::Full && actor.can(Permission::ManageUsers, u.unit_id)))
-    });
-    users.sort_by(|a, b| a.login.cmp(&b.login));
-    let truncated = users.len() > MAX_USERS;
-    users.truncate(MAX_USERS);
+    let found = super::directory::service::search(app, actor, q, unit_id)?;
+    let dir = &found.dir;
     Ok(UserPage {
-        items: users
-            .into_iter()
-            .map(|u| UserItem {
-                id: u.id,
-                login: u.login,
-                name: u.name,
-                unit_id: u.unit_id,
-                status: u.status,
+        items: found
+            .people()
+            .map(|p| UserItem {
+                id: p.id,
+                login: p.login.clone(),
+                name: p.name.clone(),
+                unit_id: p.unit_id,
+                status: p.status,
+                unit_name: dir.unit(p.unit_id).map(|u| u.name.clone()),
+                position: p.position.clone(),
             })
             .collect(),
-        truncated,
+        truncated: found.truncated(),
     })
 }

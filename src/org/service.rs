@@ -142,7 +142,7 @@ pub fn disable_user(
         return Err(Error::Conflict(Code::Conflict)); // nobody locks themselves out
     }
     let now = app.now_ms();
-    app.store().write(|tx| {
+    let disabled = app.store().write(|tx| {
         let mut u = org_store::user_by_id_w(tx, user_id)?.ok_or(Error::NotFound)?;
         if u.status == UserStatus::Disabled {
             return Ok(u); // already disabled: nothing to do, nothing to audit
@@ -170,7 +170,9 @@ pub fn disable_user(
         );
         audit::append(tx, now, ev)?;
         Ok(u)
-    })
+    })?;
+    app.org_changed(); // the directory hides the account from colleagues
+    Ok(disabled)
 }
 
 #[cfg(test)]

@@ -75,6 +75,7 @@ pub fn healthz(app: &State<App>) -> (Status, Json<Health>) {
         crate::org::admin::api::remove_grant,
         crate::org::ehr::api::list,
         crate::org::ehr::api::show,
+        crate::org::directory::api::card,
         crate::audit::api::list
     ),
     modifiers(&BearerAuth),

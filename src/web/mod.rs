@@ -57,6 +57,8 @@ pub fn build(app: App) -> Rocket<Build> {
         .mount("/", crate::org::api::routes())
         .mount("/", crate::org::admin::api::routes())
         .mount("/", crate::org::admin::pages::routes())
+        .mount("/", crate::org::directory::api::routes())
+        .mount("/", crate::org::directory::pages::routes())
         .mount("/", crate::audit::api::routes())
         .mount("/", crate::audit::pages::routes())
         .mount("/", crate::org::ehr::api::routes())

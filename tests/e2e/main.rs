@@ -8,5 +8,6 @@
 //!
 //! The plumbing is in `harness.rs`; each feature's journeys get a module of their own.
 
+mod directory;
 mod harness;
 mod home;

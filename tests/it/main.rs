@@ -5,6 +5,7 @@ mod admin_pages;
 mod audit;
 mod auth;
 mod common;
+mod directory;
 mod node;
 mod org;
 mod org_lists;

@@ -196,10 +196,7 @@ pub async fn save_profile(
         .run(move |app| profile::update(app, &a, pp, &origin))
         .await
     {
-        Ok(_) => {
-            app.org_changed(); // the directory shows contact details
-            Ok(Either::Left(Redirect::to("/settings?done=profile")))
-        }
+        Ok(_) => Ok(Either::Left(Redirect::to("/settings?done=profile"))),
         Err(e) => {
             let errors = form_errors(e)?;
             let page = settings_page(app, base, &actor, Some(p), errors, None).await?;

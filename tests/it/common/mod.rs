@@ -178,7 +178,8 @@ impl TestApp {
     ) -> u64 {
         use oanode::org::model::{Grant, Source, User, UserStatus};
         let hash = oanode::auth::password::hash(password).expect("hash");
-        self.app
+        let id = self
+            .app
             .store()
             .write(|tx| {
                 let id = oanode::store::next_id(tx, "user")?;
@@ -220,7 +221,9 @@ impl TestApp {
                 }
                 Ok(id)
             })
-            .expect("user")
+            .expect("user");
+        self.app.org_changed();
+        id
     }
 
     pub async fn login(&self, login: &str, password: &str) -> Resp {

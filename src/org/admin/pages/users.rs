@@ -360,7 +360,6 @@ pub async fn disable(
     let _ = form;
     app.run(move |app| crate::org::service::disable_user(app, &actor, id, &origin))
         .await?;
-    app.org_changed();
     Ok(Redirect::to(format!("/admin/users/{id}?done=disabled")))
 }
 
