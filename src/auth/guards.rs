@@ -3,8 +3,8 @@
 //! carry the session's CSRF token (header `X-CSRF-Token`, or the form field `csrf`).
 
 use rocket::data::{FromData, Outcome as DataOutcome, ToByteUnit};
-use rocket::form::Form;
-use rocket::http::{Method, Status};
+use rocket::form::{Form, ValueField};
+use rocket::http::{Method, RawStr, Status};
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::{Data, State};
 
@@ -192,16 +192,30 @@ impl<'r, T: for<'a> rocket::form::FromForm<'a> + Send + 'static> FromData<'r> fo
                 return DataOutcome::Error((Status::BadRequest, Error::BadRequest(e.to_string())));
             }
         };
-        let field_ok = body
+        // Browsers percent-encode form bodies (`@` is `%40`, 中文 and `+` for spaces); `Form::parse`
+        // expects decoded fields, so each name and value is decoded first, as Rocket's own
+        // `Form` guard does.
+        let decoded: Vec<(String, String)> = body
             .split('&')
-            .filter_map(|kv| kv.split_once('='))
-            .find(|(k, _)| *k == "csrf")
+            .filter(|kv| !kv.is_empty())
+            .map(|kv| {
+                let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+                let dec = |s: &str| RawStr::new(s).url_decode_lossy().into_owned();
+                (dec(k), dec(v))
+            })
+            .collect();
+        let field_ok = decoded
+            .iter()
+            .find(|(k, _)| k == "csrf")
             .is_some_and(|(_, v)| constant_eq(v, &actor.csrf));
         if via == Via::Cookie && !field_ok && !csrf_header_ok(req, &actor) {
             req.local_cache(|| AuthFailure::Csrf);
             return DataOutcome::Error((Status::Forbidden, Error::Forbidden(Code::Csrf)));
         }
-        match Form::<T>::parse(&body) {
+        let fields = decoded
+            .iter()
+            .map(|(k, v)| ValueField::from((k.as_str(), v.as_str())));
+        match Form::<T>::parse_iter(fields) {
             Ok(v) => DataOutcome::Success(CsrfForm(v)),
             Err(errs) => {
                 let mut fields = crate::error::FieldErrors::new();

@@ -287,12 +287,17 @@ pub struct Server {
 
 impl Server {
     /// Starts `oanode serve --data <tmp> --listen 127.0.0.1:<free port>` and waits (bounded) for
-    /// `GET /healthz` to answer 200.
-    pub async fn start(logs: &Path) -> Server {
+    /// `GET /healthz` to answer 200. With `demo`, the data directory is left empty, so the first
+    /// `serve` loads the demo organization (shared password `Demo2026`); otherwise `oanode init`
+    /// makes a production-style node first.
+    pub async fn start(logs: &Path, demo: bool) -> Server {
         let data = tempfile::Builder::new()
             .prefix("oanode-e2e-data-")
             .tempdir()
             .expect("temp data dir");
+        if demo {
+            return Server::serve(logs, data, String::new()).await;
+        }
         // A production-style node: one group administrator with a random initial password.
         let init = Command::new(env!("CARGO_BIN_EXE_oanode"))
             .args(["init", "--admin", "admin", "--name", "示例集团", "--data"])
@@ -312,6 +317,10 @@ impl Server {
             .and_then(|l| l.rsplit(": ").next())
             .map(|p| p.trim().to_string())
             .expect("init prints the initial password");
+        Server::serve(logs, data, initial_password).await
+    }
+
+    async fn serve(logs: &Path, data: TempDir, initial_password: String) -> Server {
         let port = free_port();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_oanode"));
         cmd.arg("serve")
@@ -495,10 +504,19 @@ impl World {
     /// Starts a fresh server and browser for a journey; `None` when Chromium is not installed
     /// (and this is not CI): the journey then returns early.
     pub async fn start(journey: &str) -> Option<World> {
+        World::launch(journey, false).await
+    }
+
+    /// The same on a node holding the demo organization (sign in with [`World::sign_in`]).
+    pub async fn start_demo(journey: &str) -> Option<World> {
+        World::launch(journey, true).await
+    }
+
+    async fn launch(journey: &str, demo: bool) -> Option<World> {
         let tools = Tools::find()?;
         let logs = logs_dir(journey);
         fs::create_dir_all(&logs).unwrap_or_else(|e| panic!("e2e: create {}: {e}", logs.display()));
-        let server = Server::start(&logs).await;
+        let server = Server::start(&logs, demo).await;
         let browser = Browser::start(&tools, &logs).await;
         Some(World {
             name: journey.to_string(),
@@ -591,12 +609,31 @@ impl World {
 
     /// Clicks the element for a CSS selector.
     /// Types `text` into the field matched by `css`.
+    /// Replaces what an input holds with `text`, typed key by key.
     pub async fn fill(&self, css: &str, text: &str) {
-        self.find(css)
+        let el = self.find(css).await;
+        el.clear()
             .await
-            .send_keys(text)
+            .unwrap_or_else(|e| panic!("e2e: clear {css}: {e}"));
+        el.send_keys(text)
             .await
             .unwrap_or_else(|e| panic!("e2e: type into {css}: {e}"));
+    }
+
+    /// Signs in through the form and waits for the workbench.
+    pub async fn sign_in(&self, login: &str, password: &str) {
+        self.goto("/login").await;
+        self.fill("#login", login).await;
+        self.fill("#password", password).await;
+        self.click("#sign-in").await;
+        self.wait_until("location.pathname === '/'").await;
+    }
+
+    /// Whether the page fits the viewport's width (nothing scrolls sideways on a phone).
+    pub async fn fits_width(&self) -> bool {
+        self.js("document.documentElement.scrollWidth <= window.innerWidth")
+            .await
+            == serde_json::Value::Bool(true)
     }
 
     /// The administrator's first sign-in: the initial password, the forced change to

@@ -8,6 +8,7 @@
 //!
 //! The plumbing is in `harness.rs`; each feature's journeys get a module of their own.
 
+mod admin;
 mod directory;
 mod harness;
 mod home;

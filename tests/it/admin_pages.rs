@@ -101,7 +101,7 @@ async fn administration_pages_follow_each_admins_reach() {
 
     // Create through the form: the initial password is shown once and works.
     let form = format!(
-        "login=zhaolei&name=赵磊&unit_id={}&manager=alice&mobile=13800001111&email=&employee_no=&ad_login=&position_id=",
+        "login=zhaolei&name=%E8%B5%B5%E7%A3%8A&unit_id={}&manager=alice&mobile=13800001111&email=&employee_no=&ad_login=&position_id=",
         w.e1_dept
     );
     let r = post(&w, &e1a, "/admin/users", &form, true).await;
@@ -130,11 +130,15 @@ async fn administration_pages_follow_each_admins_reach() {
     let initial = secret_of(&r);
     let login = w.t.login("zhaolei", &initial).await;
     assert_eq!(login.json()["must_change_password"], true);
+    let name = &login.json()["user"]["name"];
+    assert_eq!(name, "赵磊", "the form's percent-encoding is decoded");
     let id = login.json()["user"]["id"].as_u64().unwrap();
 
     // Edit, disable, enable, reset, grant, take back.
     let path = format!("/admin/users/{id}");
-    let edit = form.replace("login=zhaolei&", "").replace("赵磊", "赵磊磊");
+    let edit = form
+        .replace("login=zhaolei&", "")
+        .replace("%E7%A3%8A", "%E7%A3%8A%E7%A3%8A");
     let r = post(&w, &e1a, &path, &edit, false).await;
     assert_eq!(r.status, Status::SeeOther, "{}", r.body);
     assert!(page(&w, &e1a, &path).await.body.contains("赵磊磊"));
@@ -385,7 +389,7 @@ async fn settings_keep_profile_show_the_rule_and_end_sessions() {
         &w,
         &alice,
         "/settings/profile",
-        "mobile=13911112222&email=alice@example.cn",
+        "mobile=%2B86+139-1111-2222&email=alice%40example.cn",
         false,
     )
     .await;
@@ -394,7 +398,7 @@ async fn settings_keep_profile_show_the_rule_and_end_sessions() {
         w.t.call(&alice, Method::Get, "/api/v1/me/profile", None)
             .await
             .json();
-    assert_eq!(p["mobile"], "13911112222");
+    assert_eq!(p["mobile"], "+86 139-1111-2222", "`+` is a space");
     assert_eq!(p["email"], "alice@example.cn");
     let r = post(&w, &alice, "/settings/profile", "mobile=&email=", true).await;
     assert_eq!(r.status, Status::Forbidden);
