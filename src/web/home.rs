@@ -1,5 +1,5 @@
-//! The workbench (工作台), the home page. Until sign-in lands it shows the node itself: the
-//! organization, the version and the state of the store and the index.
+//! The workbench (工作台), the home page: a greeting, one's place in the organization and one's
+//! shortcuts; the group's administrators also see the node's state.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -17,18 +17,51 @@ use crate::error::Result;
 #[template(path = "home.html")]
 pub struct HomePage {
     pub base: Base,
+    /// `home.morning`, `home.afternoon` or `home.evening`, by the node's local time.
+    pub greeting_key: &'static str,
+    /// The signed-in person's card: unit path, position, manager, direct reports.
+    pub me: crate::org::directory::service::Card,
+    /// Group administrators see the node's state and the operator's commands.
+    pub operator: bool,
     pub version: &'static str,
     pub units: u64,
     pub indexed: u64,
     pub schema_version: u64,
 }
 
-/// The workbench of the signed-in person (anonymous visitors are sent to sign in).
+fn greeting_key(hour: u32) -> &'static str {
+    match hour {
+        0..=4 | 18..=23 => "home.evening",
+        5..=11 => "home.morning",
+        _ => "home.afternoon",
+    }
+}
+
+/// The workbench of the signed-in person (anonymous visitors are sent to sign in). Later
+/// features add their cards (todos, schedule, notices); for now: who one is in the
+/// organization, the shortcuts one has, and, for the group's administrators, the node.
 #[get("/")]
 pub async fn show(app: &State<App>, base: Base, actor: Actor) -> Result<HomePage> {
-    let summary = app.run(|app| app.summary()).await?;
+    use chrono::{TimeZone, Timelike};
+    let a = actor.clone();
+    let (summary, me) = app
+        .run(move |app| {
+            let me = crate::org::directory::service::card(app, &a, a.user_id)?;
+            Ok((app.summary()?, me))
+        })
+        .await?;
+    let hour = app
+        .tz()
+        .timestamp_millis_opt(app.now_ms())
+        .single()
+        .map_or(9, |t| t.hour());
+    let root = actor.tree.ancestors(actor.unit_id).last().copied();
+    let operator = root.is_some_and(|r| actor.can(crate::auth::Permission::ManageOrg, r));
     Ok(HomePage {
         base: base.with_user(&actor, "workbench"),
+        greeting_key: greeting_key(hour),
+        me,
+        operator,
         version: crate::VERSION,
         units: summary.units,
         indexed: summary.indexed,
@@ -52,6 +85,14 @@ pub fn switch_lang(code: &str, next: Option<&str>, jar: &CookieJar<'_>) -> Redir
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn greetings_follow_the_hour() {
+        assert_eq!(super::greeting_key(8), "home.morning");
+        assert_eq!(super::greeting_key(14), "home.afternoon");
+        assert_eq!(super::greeting_key(21), "home.evening");
+        assert_eq!(super::greeting_key(2), "home.evening");
+    }
+
     #[test]
     fn next_must_be_local() {
         assert_eq!(super::super::page::safe_next(Some("/x?y=1")), "/x?y=1");
