@@ -22,6 +22,8 @@ pub enum Code {
     Conflict,
     Duplicate,
     Stale,
+    /// A record still referred to (a unit with people, a position someone holds).
+    InUse,
     TooLarge,
     Throttled,
     Locked,
@@ -43,6 +45,7 @@ impl Code {
             Code::Conflict => "conflict",
             Code::Duplicate => "duplicate",
             Code::Stale => "stale",
+            Code::InUse => "in_use",
             Code::TooLarge => "too_large",
             Code::Throttled => "throttled",
             Code::Locked => "locked",

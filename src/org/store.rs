@@ -98,6 +98,50 @@ pub fn update_unit(tx: &WriteTransaction, old: &Unit, new: &Unit) -> Result<()> 
     store::put(&mut tx.open_table(UNITS)?, new.id, new)
 }
 
+/// Removes a unit with its index entries. The caller checks that nothing refers to it.
+pub fn delete_unit(tx: &WriteTransaction, unit: &Unit) -> Result<()> {
+    tx.open_table(UNITS_BY_CODE)?.remove(unit.code.as_str())?;
+    tx.open_multimap_table(UNITS_BY_PARENT)?
+        .remove(unit.parent_id.unwrap_or(ROOT_PARENT), unit.id)?;
+    tx.open_table(UNITS)?.remove(unit.id)?;
+    Ok(())
+}
+
+/// Whether anything refers to unit `id`: a child unit, a person, a position or a grant.
+pub fn unit_in_use(tx: &WriteTransaction, id: u64) -> Result<bool> {
+    if tx
+        .open_multimap_table(UNITS_BY_PARENT)?
+        .get(id)?
+        .next()
+        .is_some()
+        || tx
+            .open_multimap_table(USERS_BY_UNIT)?
+            .get(id)?
+            .next()
+            .is_some()
+    {
+        return Ok(true);
+    }
+    let positions: Vec<Position> = all(&tx.open_table(POSITIONS)?)?;
+    let grants: Vec<Grant> = all(&tx.open_table(GRANTS)?)?;
+    Ok(positions.iter().any(|p| p.unit_id == Some(id)) || grants.iter().any(|g| g.unit_id == id))
+}
+
+/// Removes a position with its code index entry, when nobody holds it and no post reports to it.
+/// Answers false (and removes nothing) when it is in use.
+pub fn delete_position_if_unused(tx: &WriteTransaction, p: &Position) -> Result<bool> {
+    let users: Vec<User> = all(&tx.open_table(USERS)?)?;
+    let positions: Vec<Position> = all(&tx.open_table(POSITIONS)?)?;
+    if users.iter().any(|u| u.position_id == Some(p.id))
+        || positions.iter().any(|q| q.parent_id == Some(p.id))
+    {
+        return Ok(false);
+    }
+    tx.open_table(POSITIONS_BY_CODE)?.remove(p.code.as_str())?;
+    tx.open_table(POSITIONS)?.remove(p.id)?;
+    Ok(true)
+}
+
 pub fn unit_by_id(tx: &ReadTransaction, id: u64) -> Result<Option<Unit>> {
     store::get(&tx.open_table(UNITS)?, id)
 }

@@ -64,6 +64,8 @@ pub fn healthz(app: &State<App>) -> (Status, Json<Health>) {
         crate::org::api::update_profile,
         crate::org::admin::api::create_unit,
         crate::org::admin::api::update_unit,
+        crate::org::admin::api::delete_unit,
+        crate::org::admin::api::delete_position,
         crate::org::admin::api::list_positions,
         crate::org::admin::api::create_position,
         crate::org::admin::api::update_position,

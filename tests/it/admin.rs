@@ -193,6 +193,66 @@ async fn units_and_positions_are_managed_within_ones_reach() {
             .await;
     assert_eq!(r.json()["items"].as_array().unwrap().len(), 2);
 
+    // Deleting: only what nothing refers to; never the group; only within reach.
+    let r =
+        w.t.call(
+            &ga,
+            Method::Delete,
+            &format!("/api/v1/units/{}", w.e1),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, Status::Conflict, "E1 has people");
+    assert_eq!(r.json()["error"]["code"], "in_use");
+    let r =
+        w.t.call(
+            &ga,
+            Method::Delete,
+            &format!("/api/v1/units/{}", w.group),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, Status::Conflict, "the group never goes");
+    let r =
+        w.t.call(&e1a, Method::Delete, &format!("/api/v1/units/{e3}"), None)
+            .await;
+    assert_eq!(r.status, Status::Forbidden);
+    let r =
+        w.t.call(&ga, Method::Delete, &format!("/api/v1/units/{e3}"), None)
+            .await;
+    assert_eq!(r.status, Status::NoContent);
+    let r =
+        w.t.call(&ga, Method::Delete, &format!("/api/v1/units/{e3}"), None)
+            .await;
+    assert_eq!(r.status, Status::NotFound);
+    let r =
+        w.t.call(
+            &ga,
+            Method::Delete,
+            &format!("/api/v1/positions/{mgr}"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, Status::Conflict, "a post reports to it");
+    let r =
+        w.t.call(
+            &e1a,
+            Method::Delete,
+            &format!("/api/v1/positions/{clerk}"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, Status::NoContent);
+    let mut problems = Vec::new();
+    w.t.app
+        .store()
+        .read(|tx| oanode::org::store::check(tx, &mut problems))
+        .unwrap();
+    assert!(
+        problems.is_empty(),
+        "indexes follow deletions: {problems:?}"
+    );
+
     // Every change is in the audit log.
     let r =
         w.t.call(&ga, Method::Get, "/api/v1/audit?action=org.", None)

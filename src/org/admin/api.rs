@@ -63,6 +63,36 @@ pub async fn update_unit(
     Ok(Json(unit_item(u)))
 }
 
+/// Deletes a unit nothing refers to (409 `in_use` otherwise).
+#[utoipa::path(delete, path = "/api/v1/units/{id}", tag = "org",
+    responses((status = 204), (status = 403), (status = 404), (status = 409, description = "still has units, people, positions or grants")))]
+#[delete("/api/v1/units/<id>")]
+pub async fn delete_unit(
+    app: &State<App>,
+    actor: Actor,
+    origin: Origin,
+    id: u64,
+) -> Result<Status> {
+    app.run(move |app| units::delete_unit(app, &actor, id, &origin))
+        .await?;
+    Ok(Status::NoContent)
+}
+
+/// Deletes a position nobody holds and no post reports to (409 `in_use` otherwise).
+#[utoipa::path(delete, path = "/api/v1/positions/{id}", tag = "org",
+    responses((status = 204), (status = 403), (status = 404), (status = 409)))]
+#[delete("/api/v1/positions/<id>")]
+pub async fn delete_position(
+    app: &State<App>,
+    actor: Actor,
+    origin: Origin,
+    id: u64,
+) -> Result<Status> {
+    app.run(move |app| units::delete_position(app, &actor, id, &origin))
+        .await?;
+    Ok(Status::NoContent)
+}
+
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct PositionList {
     items: Vec<PositionItem>,
@@ -244,9 +274,11 @@ pub fn routes() -> Vec<rocket::Route> {
     rocket::routes![
         create_unit,
         update_unit,
+        delete_unit,
         list_positions,
         create_position,
         update_position,
+        delete_position,
         create_user,
         update_user,
         enable_user,

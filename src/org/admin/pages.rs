@@ -457,6 +457,20 @@ pub async fn unit_update(
     }
 }
 
+#[post("/admin/units/<id>/delete", data = "<form>")]
+pub async fn unit_delete(
+    app: &State<App>,
+    actor: Actor,
+    origin: Origin,
+    id: u64,
+    form: CsrfForm<crate::auth::pages::Empty>,
+) -> Result<Redirect> {
+    let _ = form;
+    app.run(move |app| units::delete_unit(app, &actor, id, &origin))
+        .await?;
+    Ok(Redirect::to("/admin/units?done=true"))
+}
+
 // ---------------------------------------------------------------- positions
 
 pub struct PositionRow {
@@ -612,6 +626,20 @@ pub async fn position_save(
     }
 }
 
+#[post("/admin/positions/<id>/delete", data = "<form>")]
+pub async fn position_delete(
+    app: &State<App>,
+    actor: Actor,
+    origin: Origin,
+    id: u64,
+    form: CsrfForm<crate::auth::pages::Empty>,
+) -> Result<Redirect> {
+    let _ = form;
+    app.run(move |app| units::delete_position(app, &actor, id, &origin))
+        .await?;
+    Ok(Redirect::to("/admin/positions?done=true"))
+}
+
 pub fn routes() -> Vec<rocket::Route> {
     let mut r = rocket::routes![
         home,
@@ -620,8 +648,10 @@ pub fn routes() -> Vec<rocket::Route> {
         unit_create,
         unit_edit,
         unit_update,
+        unit_delete,
         positions,
-        position_save
+        position_save,
+        position_delete
     ];
     r.extend(users::routes());
     r

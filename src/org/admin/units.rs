@@ -402,3 +402,60 @@ pub fn update_position(
     app.org_changed();
     Ok(p)
 }
+
+/// Deletes a unit nothing refers to (no units below, people, positions or grants): a unit made
+/// by mistake. The group never goes. A unit from eHR comes back at the next full sync.
+pub fn delete_unit(app: &App, actor: &Actor, id: u64, origin: &Origin) -> Result<()> {
+    require_person(actor)?;
+    if !app.tree()?.contains(id) {
+        return Err(Error::NotFound);
+    }
+    forbid_unless(actor, id)?;
+    let now = app.now_ms();
+    app.store().write(|tx| {
+        let unit = org_store::unit_by_id_w(tx, id)?.ok_or(Error::NotFound)?;
+        if unit.parent_id.is_none() || org_store::unit_in_use(tx, id)? {
+            return Err(Error::Conflict(Code::InUse));
+        }
+        org_store::delete_unit(tx, &unit)?;
+        let ev = event(
+            Some(actor),
+            "org.unit.delete",
+            format!("unit:{id}"),
+            format!("{} {}", unit.code, unit.name),
+            origin,
+        );
+        audit::append(tx, now, ev)?;
+        Ok(())
+    })?;
+    app.org_changed();
+    Ok(())
+}
+
+/// Deletes a position nobody holds and no post reports to.
+pub fn delete_position(app: &App, actor: &Actor, id: u64, origin: &Origin) -> Result<()> {
+    require_person(actor)?;
+    let current = app
+        .store()
+        .read(|tx| org_store::position_by_id(tx, id))?
+        .ok_or(Error::NotFound)?;
+    forbid_unless(actor, position_scope(app, current.unit_id)?)?;
+    let now = app.now_ms();
+    app.store().write(|tx| {
+        let p = org_store::position_by_id_w(tx, id)?.ok_or(Error::NotFound)?;
+        if !org_store::delete_position_if_unused(tx, &p)? {
+            return Err(Error::Conflict(Code::InUse));
+        }
+        let ev = event(
+            Some(actor),
+            "org.position.delete",
+            format!("position:{id}"),
+            format!("{} {}", p.code, p.name),
+            origin,
+        );
+        audit::append(tx, now, ev)?;
+        Ok(())
+    })?;
+    app.org_changed();
+    Ok(())
+}
