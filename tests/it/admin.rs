@@ -266,8 +266,10 @@ async fn units_and_positions_are_managed_within_ones_reach() {
     for a in [
         "org.unit.create",
         "org.unit.update",
+        "org.unit.delete",
         "org.position.create",
         "org.position.update",
+        "org.position.delete",
     ] {
         assert!(actions.iter().any(|x| x == a), "{a} in {actions:?}");
     }
