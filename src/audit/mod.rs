@@ -7,8 +7,6 @@
 pub mod api;
 pub mod pages;
 
-use std::collections::HashMap;
-
 use chrono::{NaiveDate, TimeZone};
 
 use crate::App;
@@ -117,27 +115,25 @@ pub fn search(app: &App, actor: &Actor, f: &Filter) -> Result<EntryPage> {
         .last()
         .is_some_and(|root| actor.can(Permission::ViewAudit, *root));
 
+    // Whose unit each user is in, for the enterprise scope: the cached directory, not a read of
+    // every user per request.
+    let dir = if everything {
+        None
+    } else {
+        Some(app.directory()?)
+    };
     app.store().read(|tx| {
-        // Whose unit each user is in, for the enterprise scope (loaded only when needed).
-        let units: HashMap<u64, u64> = if everything {
-            HashMap::new()
-        } else {
-            org_store::users_all(tx)?
-                .into_iter()
-                .map(|u| (u.id, u.unit_id))
-                .collect()
-        };
+        let unit_of = |id: u64| dir.as_ref().and_then(|d| d.person(id)).map(|p| p.unit_id);
         let visible = |e: &AuditEntry| {
             everything || {
                 let target_user = e
                     .target
                     .strip_prefix("user:")
                     .and_then(|s| s.parse::<u64>().ok());
-                [e.actor_id, target_user].into_iter().flatten().any(|id| {
-                    units
-                        .get(&id)
-                        .is_some_and(|u| actor.can(Permission::ViewAudit, *u))
-                })
+                [e.actor_id, target_user]
+                    .into_iter()
+                    .flatten()
+                    .any(|id| unit_of(id).is_some_and(|u| actor.can(Permission::ViewAudit, u)))
             }
         };
         let user_target = match user.as_deref() {
