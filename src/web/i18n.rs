@@ -171,7 +171,11 @@ mod tests {
     fn both_catalogs_have_the_same_keys() {
         let [zh, en] = catalogs();
         assert!(!zh.is_empty());
-        let dups: Vec<_> = zh.keys().chain(en.keys()).filter(|k| k.starts_with('!')).collect();
+        let dups: Vec<_> = zh
+            .keys()
+            .chain(en.keys())
+            .filter(|k| k.starts_with('!'))
+            .collect();
         assert!(dups.is_empty(), "keys defined twice: {dups:?}");
         let mut missing: Vec<_> = zh.keys().filter(|k| !en.contains_key(*k)).collect();
         missing.extend(en.keys().filter(|k| !zh.contains_key(*k)));

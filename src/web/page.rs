@@ -43,9 +43,16 @@ pub const NAV: &[NavItem] = &[
 /// each permission again in their services.
 pub fn administers(actor: &crate::auth::Actor) -> bool {
     use crate::auth::Permission::*;
-    [ManageOrg, ManageUsers, ManageGrants, ViewAudit, ManageTokens, SyncEhr]
-        .into_iter()
-        .any(|p| actor.can_anywhere(p))
+    [
+        ManageOrg,
+        ManageUsers,
+        ManageGrants,
+        ViewAudit,
+        ManageTokens,
+        SyncEhr,
+    ]
+    .into_iter()
+    .any(|p| actor.can_anywhere(p))
 }
 
 pub struct Base {

@@ -7,4 +7,5 @@ mod node;
 mod org;
 mod org_lists;
 mod profile;
+mod seed;
 mod web;
