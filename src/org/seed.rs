@@ -462,12 +462,11 @@ fn plan_units(total: usize) -> Vec<PlannedUnit> {
     let per_owner = (rest * 6).div_ceil(10 * owners).clamp(1, DEPTS.len());
     let first_level = rest.min(per_owner * owners);
     let mut level1 = Vec::new();
-    'outer: for d in 0..per_owner {
+    'outer: for (d, dept) in DEPTS.iter().enumerate().take(per_owner) {
         for owner in 0..owners {
             if level1.len() == first_level {
                 break 'outer;
             }
-            let dept = &DEPTS[d];
             let name = match (owner, dept.hq) {
                 (0, Some(hq)) => hq.to_string(),
                 (0, None) => continue, // no workshops at headquarters
@@ -923,9 +922,9 @@ fn plan_people(units: &mut [PlannedUnit], total: usize) -> Vec<Person> {
         Post::GeneralManager,
         units[0].head,
     );
-    for u in 1..units.len() {
-        if units[u].kind == UnitKind::Enterprise {
-            units[u].head = add(&mut people, &mut names, u, Post::GeneralManager, group_gm);
+    for (u, unit) in units.iter_mut().enumerate().skip(1) {
+        if unit.kind == UnitKind::Enterprise {
+            unit.head = add(&mut people, &mut names, u, Post::GeneralManager, group_gm);
         }
     }
     // Heads of departments (parents come first in `units`, so a head reports to the head above).
@@ -957,10 +956,15 @@ fn plan_people(units: &mut [PlannedUnit], total: usize) -> Vec<Person> {
             group_gm,
         );
     }
-    for u in 1..units.len() {
-        if units[u].kind == UnitKind::Enterprise {
-            let gm = units[u].head;
-            add(&mut people, &mut names, u, Post::DeputyGeneralManager, gm);
+    for (u, unit) in units.iter().enumerate().skip(1) {
+        if unit.kind == UnitKind::Enterprise {
+            add(
+                &mut people,
+                &mut names,
+                u,
+                Post::DeputyGeneralManager,
+                unit.head,
+            );
         }
     }
 
