@@ -70,7 +70,24 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
-    /// Rebuild the search index from the store (stop the server first).
+    /// Generate a synthetic group for load tests and trials: a unit tree with member enterprises
+    /// and departments, people with Chinese names, managers and administrators (login `admin`).
+    /// Deterministic for given --users and --units; every account shares one password.
+    Seed {
+        #[command(flatten)]
+        data: DataArg,
+        /// People to create, the administrator included.
+        #[arg(long, default_value_t = 10_000,
+              value_parser = clap::value_parser!(u32).range(1..=oanode::org::seed::MAX_USERS as i64))]
+        users: u32,
+        /// Organization units to create, the group included.
+        #[arg(long, default_value_t = 500,
+              value_parser = clap::value_parser!(u32).range(1..=oanode::org::seed::MAX_UNITS as i64))]
+        units: u32,
+        /// The password every seeded account shares (no change required at sign-in).
+        #[arg(long, default_value = oanode::org::seed::DEFAULT_PASSWORD)]
+        password: String,
+    },
     /// Set a user's password, read from standard input (for an operator who lost the only
     /// administrator password). Stop the server first.
     Passwd {
@@ -82,6 +99,7 @@ enum Command {
         #[arg(long)]
         initial: bool,
     },
+    /// Rebuild the search index from the store (stop the server first).
     Reindex {
         #[command(flatten)]
         data: DataArg,
@@ -110,6 +128,12 @@ fn main() -> ExitCode {
             login,
             initial,
         }) => passwd(&data.data, &login, initial),
+        Some(Command::Seed {
+            data,
+            users,
+            units,
+            password,
+        }) => seed(&data.data, users as usize, units as usize, &password),
         Some(Command::Reindex { data }) => reindex(&data.data),
         Some(Command::Check { data }) => check(&data.data),
     };
@@ -284,6 +308,45 @@ fn init(data: &Path, admin: &str, name: &str) -> Result<(), String> {
     println!("oanode: 集团管理员 / group administrator: {admin}");
     println!(
         "oanode: 初始密码（仅显示一次，首次登录须修改）/ initial password (shown once, change it at first sign-in): {password}"
+    );
+    Ok(())
+}
+
+fn seed(data: &Path, users: usize, units: usize, password: &str) -> Result<(), String> {
+    use oanode::org::seed;
+    let started = std::time::Instant::now();
+    let config = load_config(data, &Flags::default())?;
+    oanode::auth::model::check_policy(&config.auth.password, password, "")
+        .map_err(|key| format!("the password does not follow the password policy ({key})"))?;
+    let app = open(data, config)?;
+    let refused = || {
+        format!(
+            "{} already holds an organization; seed fills an empty data directory only (nothing changed)",
+            data.display()
+        )
+    };
+    if oanode::org::service::is_initialized(app.store()).map_err(describe)? {
+        return Err(refused());
+    }
+    // Hashed once, outside the transaction: every seeded account shares the PHC string.
+    let hash = oanode::auth::password::hash(password).map_err(describe)?;
+    let opts = seed::SeedOptions { users, units };
+    let done = seed::seed(app.store(), app.clock(), &opts, &hash).map_err(|e| match e {
+        Error::Conflict(_) => refused(),
+        other => describe(other),
+    })?;
+    println!(
+        "oanode: seeded {} units ({} enterprises), {} users, {} positions, {} grants in {:.2} s",
+        done.units,
+        done.enterprises,
+        done.users,
+        done.positions,
+        done.grants,
+        started.elapsed().as_secs_f64()
+    );
+    println!(
+        "oanode: 集团管理员 / group administrator: {} ; 所有账号密码 / every account's password: {password}",
+        seed::ADMIN_LOGIN
     );
     Ok(())
 }

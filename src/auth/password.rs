@@ -3,49 +3,85 @@
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
 use rand::Rng;
-use std::sync::{Condvar, Mutex};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::mpsc::{self, SendError, Sender};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::error::{Error, Result};
 
-/// At most two hashes at a time, whatever the number of blocking threads: argon2 on many threads
-/// bloats glibc's arenas (DESIGN.md) and gains nothing on two cores.
+/// Two hashing threads, whatever the number of request threads. Limiting hashes to two at a time
+/// is not enough: each hash allocates a 19 MiB block, and once glibc has seen one freed it serves
+/// the next from the calling thread's malloc arena and keeps it there, so hashing on any of ~64
+/// blocking threads left ~15 MB resident per sign-in (3.4 GB in the load harness, DESIGN.md).
+/// Only these threads ever run argon2, so only their two arenas hold its blocks, reused from one
+/// hash to the next.
 const SLOTS: usize = 2;
-static IN_USE: Mutex<usize> = Mutex::new(0);
-static FREED: Condvar = Condvar::new();
 
-fn with_slot<R>(f: impl FnOnce() -> R) -> R {
-    if let Ok(mut n) = IN_USE.lock() {
-        while *n >= SLOTS {
-            n = match FREED.wait(n) {
-                Ok(n) => n,
-                Err(_) => return f(),
-            };
+type Job = Box<dyn FnOnce() + Send>;
+
+fn pool() -> &'static Sender<Job> {
+    static POOL: OnceLock<Sender<Job>> = OnceLock::new();
+    POOL.get_or_init(|| {
+        let (tx, rx) = mpsc::channel::<Job>();
+        let rx = Arc::new(Mutex::new(rx));
+        for i in 0..SLOTS {
+            let rx = rx.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("argon2-{i}"))
+                .spawn(move || {
+                    loop {
+                        let job = match rx.lock() {
+                            Ok(rx) => rx.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            // A panic is the caller's error (it sees no answer), not the pool's end.
+                            Ok(job) => {
+                                let _ = catch_unwind(AssertUnwindSafe(job));
+                            }
+                            Err(_) => return,
+                        }
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::error!("cannot start a password hashing thread: {e}");
+            }
         }
-        *n += 1;
+        tx
+    })
+}
+
+/// Runs `f` on a hashing thread and waits for it (the caller is a blocking thread already).
+/// `None` when `f` panicked.
+fn on_pool<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) -> Option<R> {
+    let (reply, answer) = mpsc::sync_channel(1);
+    let job: Job = Box::new(move || {
+        let _ = reply.send(f());
+    });
+    if let Err(SendError(job)) = pool().send(job) {
+        job(); // no pool (threads could not start): hash here rather than not at all
     }
-    let out = f();
-    if let Ok(mut n) = IN_USE.lock() {
-        *n = n.saturating_sub(1);
-        FREED.notify_one();
-    }
-    out
+    answer.recv().ok()
 }
 
 /// Hashes a password into a PHC string. Slow (~15 ms) on purpose: never call it inside a write
 /// transaction.
 pub fn hash(password: &str) -> Result<String> {
-    with_slot(|| {
+    let password = password.to_owned();
+    on_pool(move || {
         Argon2::default()
             .hash_password(password.as_bytes())
             .map(|h| h.to_string())
             .map_err(|e| Error::internal(format!("argon2: {e}")))
     })
+    .unwrap_or_else(|| Err(Error::internal("argon2: the hashing thread failed")))
 }
 
 /// Whether `password` matches the PHC string `phc`. A malformed or empty hash never matches, but
 /// still costs one hash, so that a wrong login and a wrong password take the same time.
 pub fn verify(phc: &str, password: &str) -> bool {
-    with_slot(|| match PasswordHash::new(phc) {
+    let (phc, password) = (phc.to_owned(), password.to_owned());
+    on_pool(move || match PasswordHash::new(&phc) {
         Ok(h) => Argon2::default()
             .verify_password(password.as_bytes(), &h)
             .is_ok(),
@@ -54,6 +90,7 @@ pub fn verify(phc: &str, password: &str) -> bool {
             false
         }
     })
+    .unwrap_or(false)
 }
 
 /// A random initial password of 12 characters with letters and digits (it satisfies the default

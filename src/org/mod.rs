@@ -7,6 +7,7 @@ pub mod ehr;
 pub mod model;
 pub mod profile;
 pub mod query;
+pub mod seed;
 pub mod service;
 pub mod store;
 pub mod tree;

@@ -116,6 +116,17 @@ pub fn next_id(tx: &WriteTransaction, kind: &str) -> Result<u64> {
     Ok(next)
 }
 
+/// Takes `n` consecutive ids of `kind` at once (for bulk loads); returns the first. With `n` 0
+/// nothing is taken and the id the next record would get is returned.
+pub fn allocate_ids(tx: &WriteTransaction, kind: &str, n: u64) -> Result<u64> {
+    let mut t = tx.open_table(COUNTERS)?;
+    let last = t.get(kind)?.map(|v| v.value()).unwrap_or(0);
+    if n > 0 {
+        t.insert(kind, last + n)?;
+    }
+    Ok(last + 1)
+}
+
 /// The last id handed out for `kind` (0 when none).
 pub fn last_id(tx: &ReadTransaction, kind: &str) -> Result<u64> {
     Ok(tx

@@ -348,3 +348,19 @@ fn store_whose_writer_was_killed_reopens_consistent() {
             .unwrap();
     }
 }
+
+#[test]
+fn allocate_ids_takes_a_block_after_the_last_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let (a, b, c, d) = store
+        .write(|tx| {
+            let a = next_id(tx, "note")?;
+            let b = allocate_ids(tx, "note", 10)?;
+            let c = allocate_ids(tx, "note", 0)?;
+            let d = next_id(tx, "note")?;
+            Ok((a, b, c, d))
+        })
+        .unwrap();
+    assert_eq!((a, b, c, d), (1, 2, 12, 12));
+}

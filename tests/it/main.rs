@@ -10,4 +10,5 @@ mod node;
 mod org;
 mod org_lists;
 mod profile;
+mod seed;
 mod web;
