@@ -165,9 +165,25 @@ impl<'r> FromRequest<'r> for Origin {
     type Error = Error;
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Error> {
         Outcome::Success(Origin {
-            ip: req.client_ip().map(|ip| ip.to_string()),
+            ip: client_address(req).map(|ip| ip.to_string()),
             user_agent: req.headers().get_one("User-Agent").map(str::to_string),
         })
+    }
+}
+
+/// The client's address for throttling and the audit log: the peer's, unless the peer is a
+/// reverse proxy on this host (loopback), whose `X-Real-IP` then names the client. A header
+/// from anyone else is ignored, so a client reaching the node directly cannot pick an address
+/// to escape the per-address sign-in throttle.
+pub fn client_address(req: &Request<'_>) -> Option<std::net::IpAddr> {
+    let peer = req.remote().map(|a| a.ip());
+    match peer {
+        Some(ip) if ip.is_loopback() => req
+            .headers()
+            .get_one("X-Real-IP")
+            .and_then(|h| h.trim().parse().ok())
+            .or(peer),
+        _ => peer,
     }
 }
 

@@ -28,6 +28,9 @@ pub fn build(app: App) -> Rocket<Build> {
         secret_key: SecretKey::from(app.secret_key()),
         log_level: LogLevel::Off,
         ident: rocket::config::Ident::try_new("oanode").unwrap_or_default(),
+        // Rocket would believe any client's X-Real-IP; `auth::guards::client_address` believes
+        // only a proxy on this host.
+        ip_header: None,
         cli_colors: false,
         limits: Limits::default()
             .limit("json", 1.mebibytes())

@@ -471,3 +471,41 @@ fn oanode_token(j: &serde_json::Value) -> String {
     assert!(t.starts_with("oat_"));
     t
 }
+
+#[rocket::async_test]
+async fn only_a_local_proxy_names_the_client_address() {
+    let w = World::standard().await;
+    let attempt = |remote: &'static str, real_ip: String| {
+        let client = &w.t.client;
+        async move {
+            client
+                .post("/api/v1/auth/login")
+                .remote(remote.parse().unwrap())
+                .header(ContentType::JSON)
+                .header(Header::new("X-Real-IP", real_ip))
+                .body(r#"{"login":"nobody","password":"wrong1"}"#)
+                .dispatch()
+                .await
+                .status()
+        }
+    };
+    // Straight from the network: the header is ignored, so inventing addresses does not escape
+    // the per-address throttle (30 a minute).
+    for i in 0..30 {
+        assert_eq!(
+            attempt("203.0.113.7:5000", format!("10.0.0.{i}")).await,
+            Status::Unauthorized
+        );
+    }
+    assert_eq!(
+        attempt("203.0.113.7:5000", "10.0.1.1".into()).await,
+        Status::TooManyRequests
+    );
+    // Through the reverse proxy on this host: each client is counted on its own.
+    for i in 0..31 {
+        assert_eq!(
+            attempt("127.0.0.1:5000", format!("10.0.2.{i}")).await,
+            Status::Unauthorized
+        );
+    }
+}
