@@ -62,7 +62,7 @@ pub fn list_units(app: &App, actor: &Actor) -> Result<Vec<UnitItem>> {
     Ok(units.into_iter().map(unit_item).collect())
 }
 
-fn unit_item(u: Unit) -> UnitItem {
+pub(crate) fn unit_item(u: Unit) -> UnitItem {
     UnitItem {
         id: u.id,
         code: u.code,

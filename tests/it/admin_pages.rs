@@ -41,18 +41,7 @@ async fn post(w: &World, who: &Agent, path: &str, body: &str, forged: bool) -> R
             .body(full)
             .dispatch()
             .await;
-    let status = r.status();
-    let headers = r
-        .headers()
-        .iter()
-        .map(|h| (h.name().to_string(), h.value().to_string()))
-        .collect();
-    let body = r.into_string().await.unwrap_or_default();
-    Resp {
-        status,
-        headers,
-        body,
-    }
+    Resp::read(r).await
 }
 
 fn secret_of(r: &Resp) -> String {

@@ -13,18 +13,7 @@ use crate::App;
 use crate::auth::Actor;
 use crate::auth::service::Origin;
 use crate::error::Result;
-use crate::org::query::UnitItem;
-
-fn unit_item(u: crate::org::model::Unit) -> UnitItem {
-    UnitItem {
-        id: u.id,
-        code: u.code,
-        name: u.name,
-        kind: u.kind,
-        parent_id: u.parent_id,
-        order: u.order,
-    }
-}
+use crate::org::query::{UnitItem, unit_item};
 
 /// Creates a unit under `parent_id`: an enterprise under the group (group administrators), a
 /// department anywhere the caller manages.

@@ -380,6 +380,9 @@ pub async fn unit_edit(
     actor: Actor,
     id: u64,
 ) -> Result<UnitFormPage> {
+    if !actor.tree.contains(id) {
+        return Err(Error::NotFound);
+    }
     if !actor.can(Permission::ManageOrg, id) {
         return Err(Error::Forbidden(Code::Forbidden));
     }

@@ -160,6 +160,10 @@ pub struct Directory {
     children: HashMap<u64, Vec<u64>>,
     /// Units without a parent (normally one: the group).
     roots: Vec<u64>,
+    /// `character -> indexes into people` (ascending) of the people whose name, login, pinyin
+    /// or initials hold it. Any match holds every character of the query, so a search scans only
+    /// the list of the query's rarest character, not everyone.
+    by_char: HashMap<char, Vec<u32>>,
 }
 
 impl Directory {
@@ -228,7 +232,20 @@ impl Directory {
             let rank = unit_rank.get(&p.unit_id).copied().unwrap_or(usize::MAX);
             (rank, !heads.contains(&(p.unit_id, p.id)), *i)
         });
+        let mut by_char: HashMap<char, Vec<u32>> = HashMap::new();
+        for (i, p) in people.iter().enumerate() {
+            let mut seen: Vec<char> = [&p.name_lc, &p.login_lc, &p.pinyin, &p.initials]
+                .into_iter()
+                .flat_map(|f| f.chars())
+                .collect();
+            seen.sort_unstable();
+            seen.dedup();
+            for c in seen {
+                by_char.entry(c).or_default().push(i as u32);
+            }
+        }
         let mut dir = Directory {
+            by_char,
             people,
             browse,
             by_id,
@@ -339,9 +356,15 @@ impl Directory {
                 .filter(|p| visible(p))
                 .collect();
         };
-        let mut hits: Vec<(Match, &Person)> = self
-            .people
+        let rarest = q
+            .compact
+            .chars()
+            .map(|c| self.by_char.get(&c).map_or(&[][..], Vec::as_slice))
+            .min_by_key(|list| list.len())
+            .unwrap_or(&[]);
+        let mut hits: Vec<(Match, &Person)> = rarest
             .iter()
+            .map(|i| &self.people[*i as usize])
             .filter(in_units)
             .filter_map(|p| p.matches(q).map(|m| (m, p)))
             .filter(|(_, p)| visible(p))

@@ -99,7 +99,7 @@ pub struct Resp {
 }
 
 impl Resp {
-    async fn read(r: LocalResponse<'_>) -> Resp {
+    pub async fn read(r: LocalResponse<'_>) -> Resp {
         let status = r.status();
         let headers = r
             .headers()
