@@ -501,6 +501,57 @@ mod tests {
     }
 
     #[test]
+    fn the_character_index_finds_what_a_full_scan_finds() {
+        let names = [
+            ("zhangwei", "张伟"),
+            ("zhangwei2", "张薇"),
+            ("wangfang", "王芳"),
+            ("liu.yang", "刘洋"),
+            ("ouyang", "欧阳 娜娜"),
+            ("ZW-01", "Zoe Wu"),
+            ("lvbu", "吕布"),
+        ];
+        let users = names
+            .iter()
+            .enumerate()
+            .map(|(i, (l, n))| user(i as u64 + 1, l, n, 1))
+            .collect();
+        let dir = Directory::build(vec![unit(1, "集团", None, 0)], users, vec![]);
+        for q in [
+            "zw",
+            "张",
+            "ZhangWei",
+            "zhang wei",
+            "wei",
+            "w",
+            "ang",
+            "oynn",
+            "娜娜",
+            "zoe w",
+            "lv",
+            "01",
+            "x",
+            "liu.",
+            "王芳",
+        ] {
+            let query = Query::new(q).unwrap();
+            let got: Vec<u64> = dir
+                .search(Some(&query), None, |_| true)
+                .iter()
+                .map(|p| p.id)
+                .collect();
+            let mut want: Vec<(Match, u64)> = dir
+                .people
+                .iter()
+                .filter_map(|p| p.matches(&query).map(|m| (m, p.id)))
+                .collect();
+            want.sort_by_key(|(m, _)| *m);
+            let want: Vec<u64> = want.into_iter().map(|(_, id)| id).collect();
+            assert_eq!(got, want, "{q}");
+        }
+    }
+
+    #[test]
     fn units_paths_counts_and_reports() {
         let mut boss = user(1, "boss", "老板", 1);
         boss.status = UserStatus::Active;
