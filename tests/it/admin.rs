@@ -479,6 +479,36 @@ async fn nobody_grants_wider_than_their_own() {
     .await;
     assert_eq!(r.status, Status::Conflict, "granted twice");
 
+    // A disabled account is given nothing.
+    let r = send(
+        &w,
+        &e1a,
+        Method::Post,
+        &format!("/api/v1/users/{}/disable", w.alice),
+        json!({}),
+    )
+    .await;
+    assert_eq!(r.status, Status::Ok);
+    let r = send(
+        &w,
+        &e1a,
+        Method::Post,
+        "/api/v1/grants",
+        grant(w.alice, "enterprise_admin", w.e1),
+    )
+    .await;
+    assert_eq!(r.status, Status::BadRequest, "{}", r.body);
+    assert_eq!(field(&r, "user_id"), "该账号已停用，不能授权。");
+    let r = send(
+        &w,
+        &e1a,
+        Method::Post,
+        &format!("/api/v1/users/{}/enable", w.alice),
+        json!({}),
+    )
+    .await;
+    assert_eq!(r.status, Status::Ok);
+
     // The grant takes effect at once: bob now manages people in his department.
     let bob = w.t.agent("bob", PW).await;
     let r = send(

@@ -32,14 +32,10 @@ pub struct UsersPage {
     pub unit: Option<u64>,
     pub units: Vec<UnitRow>,
     pub rows: Vec<UserItem>,
-    pub unit_names: std::collections::HashMap<u64, String>,
     pub truncated: bool,
 }
 
 impl UsersPage {
-    pub fn unit_name(&self, id: &u64) -> &str {
-        self.unit_names.get(id).map_or("", String::as_str)
-    }
     pub fn active(&self, u: &UserItem) -> bool {
         u.status == UserStatus::Active
     }
@@ -58,20 +54,13 @@ pub async fn list(
     }
     let q = q.unwrap_or_default().chars().take(100).collect::<String>();
     let (a, qq) = (actor.clone(), q.clone());
-    let (units, page, unit_names) = app
+    let (units, page) = app
         .run(move |app| {
             let units = unit_rows(app, &a, Permission::ManageUsers, true)?;
             // Without a unit: the first the admin manages (their enterprise, or the group).
             let scope = unit.or_else(|| units.first().map(|u| u.unit.id));
-            let page =
-                query::list_users(app, &a, Some(qq.as_str()).filter(|s| !s.is_empty()), scope)?;
-            let names = app
-                .store()
-                .read(org_store::units_all)?
-                .into_iter()
-                .map(|u| (u.id, u.name))
-                .collect();
-            Ok((units, page, names))
+            let q = Some(qq.as_str()).filter(|s| !s.is_empty());
+            Ok((units, query::list_users(app, &a, q, scope)?))
         })
         .await?;
     Ok(UsersPage {
@@ -80,7 +69,6 @@ pub async fn list(
         unit,
         units,
         rows: page.items,
-        unit_names,
         truncated: page.truncated,
     })
 }
