@@ -18,6 +18,8 @@ use crate::store::blobs::Blobs;
 use crate::store::{self, Store};
 
 const SECRET_FILE: &str = "secret.key";
+/// Announcements a slow listener may fall behind by before it re-reads its count anyway.
+const INBOX_EVENTS: usize = 1024;
 
 #[derive(Clone)]
 pub struct App(Arc<Inner>);
@@ -39,6 +41,8 @@ struct Inner {
     directory_build: Mutex<()>,
     /// Bumped by `org_changed`: a cache built from a read older than the latest change is not kept.
     org_generation: AtomicU64,
+    /// User ids whose inbox changed (`inbox_announce`); each open bell stream listens.
+    inbox_events: tokio::sync::broadcast::Sender<u64>,
 }
 
 /// What the workbench shows about the node.
@@ -66,6 +70,7 @@ impl App {
             directory: RwLock::new(None),
             directory_build: Mutex::new(()),
             org_generation: AtomicU64::new(0),
+            inbox_events: tokio::sync::broadcast::channel(INBOX_EVENTS).0,
             config,
             clock,
             secret_key,
@@ -178,6 +183,20 @@ impl App {
         if let Ok(mut guard) = self.0.directory.write() {
             *guard = None;
         }
+    }
+
+    /// Call after a committed change to these people's inboxes (`inbox::service::notify` in the
+    /// caller's transaction, then this): their open pages re-read the unread count. Nobody
+    /// listening is not an error.
+    pub fn inbox_announce(&self, user_ids: &[u64]) {
+        for id in user_ids {
+            let _ = self.0.inbox_events.send(*id);
+        }
+    }
+
+    /// The announcements from now on (for the bell's event stream).
+    pub fn inbox_subscribe(&self) -> tokio::sync::broadcast::Receiver<u64> {
+        self.0.inbox_events.subscribe()
     }
 
     pub fn group_name(&self) -> Option<String> {

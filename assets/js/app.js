@@ -16,3 +16,38 @@
   var units = document.querySelector("details[data-phone-collapse]");
   if (units && window.matchMedia("(max-width: 720px)").matches) units.open = false;
 })();
+// The bell: its unread count, live from the inbox's event stream (the server says when it
+// changes; the browser reconnects by itself). Without script the count is as of the page load.
+(function () {
+  "use strict";
+  var bell = document.getElementById("inbox-bell");
+  if (!bell || !window.EventSource) return;
+  var badge = document.getElementById("inbox-count");
+  var fresh = document.getElementById("inbox-fresh");
+  var source = null;
+  function show(n) {
+    badge.textContent = n > 99 ? "99+" : String(n);
+    badge.hidden = n === 0;
+    bell.setAttribute("aria-label", n === 0 ? bell.getAttribute("data-label")
+      : bell.getAttribute("data-label-count").replace("{n}", String(n)));
+    // On the inbox itself, more unread than the list shows: offer to refresh it.
+    if (fresh && n > Number(fresh.getAttribute("data-unread"))) fresh.hidden = false;
+  }
+  function connect() {
+    source = new EventSource("/api/v1/inbox/stream");
+    source.addEventListener("unread", function (e) {
+      var n;
+      try { n = JSON.parse(e.data).unread; } catch (err) { return; }
+      if (typeof n === "number") show(n);
+    });
+  }
+  connect();
+  // Leaving closes the stream at once (so the browser may keep the page in its cache); coming
+  // back to a cached page opens it again, and its first event brings the count up to date.
+  window.addEventListener("pagehide", function () {
+    if (source) { source.close(); source = null; }
+  });
+  window.addEventListener("pageshow", function (e) {
+    if (e.persisted && !source) connect();
+  });
+})();

@@ -78,12 +78,18 @@ pub fn healthz(app: &State<App>) -> (Status, Json<Health>) {
         crate::org::ehr::api::list,
         crate::org::ehr::api::show,
         crate::org::directory::api::card,
-        crate::audit::api::list
+        crate::audit::api::list,
+        crate::inbox::api::list,
+        crate::inbox::api::unread_count,
+        crate::inbox::api::mark_read,
+        crate::inbox::api::read_all,
+        crate::inbox::api::stream
     ),
     modifiers(&BearerAuth),
     tags((name = "node", description = "health and description of the node"),
          (name = "auth", description = "sign-in, passwords, sessions, integration tokens"),
-         (name = "org", description = "units, users, grants"))
+         (name = "org", description = "units, users, grants"),
+         (name = "inbox", description = "one's notifications and the live unread count"))
 )]
 pub struct ApiDoc;
 

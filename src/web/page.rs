@@ -31,6 +31,7 @@ const fn item(id: &'static str, href: &'static str, label_key: &'static str) -> 
 
 pub const NAV: &[NavItem] = &[
     item("workbench", "/", "nav.workbench"),
+    item("inbox", "/inbox", "nav.inbox"),
     item("directory", "/directory", "nav.directory"),
     item("settings", "/settings", "nav.settings"),
     NavItem {
@@ -67,6 +68,11 @@ pub struct Base {
     pub user_name: Option<String>,
     pub csrf: String,
     pub admin: bool,
+    /// The signed-in person's unread notifications: the bell's badge (hidden at 0).
+    pub unread: u64,
+    /// Whose count `unread` is, so `with_user` reads it only when it is not yet there.
+    unread_of: Option<u64>,
+    app: Option<App>,
 }
 
 impl Base {
@@ -78,9 +84,9 @@ impl Base {
             Lang::ZhCn
         };
         let here = req.uri().to_string();
-        let org_name = req
-            .rocket()
-            .state::<App>()
+        let app = req.rocket().state::<App>().cloned();
+        let org_name = app
+            .as_ref()
             .and_then(|app| app.group_name())
             .unwrap_or_default();
         Base {
@@ -97,6 +103,41 @@ impl Base {
             user_name: None,
             csrf: String::new(),
             admin: false,
+            unread: 0,
+            unread_of: None,
+            app,
+        }
+    }
+
+    /// Reads `user_id`'s unread count for the bell (one get); 0 when the store does not answer.
+    fn load_unread(&mut self, user_id: u64) {
+        if self.unread_of == Some(user_id) {
+            return;
+        }
+        self.unread = self
+            .app
+            .as_ref()
+            .and_then(|app| crate::inbox::service::unread_of(app.store(), user_id).ok())
+            .unwrap_or(0);
+        self.unread_of = Some(user_id);
+    }
+
+    /// The bell's accessible name: 消息中心, with the unread count when there is one.
+    pub fn bell_label(&self) -> String {
+        if self.unread == 0 {
+            self.t("inbox.bell").to_string()
+        } else {
+            self.t("inbox.bell_count")
+                .replace("{n}", &self.unread.to_string())
+        }
+    }
+
+    /// The badge's text: the count, or 99+.
+    pub fn unread_badge(&self) -> String {
+        if self.unread > 99 {
+            "99+".into()
+        } else {
+            self.unread.to_string()
         }
     }
 
@@ -106,6 +147,7 @@ impl Base {
         self.csrf = actor.csrf.clone();
         self.admin = administers(actor);
         self.active = active;
+        self.load_unread(actor.user_id);
         self
     }
 
@@ -160,6 +202,7 @@ impl<'r> FromRequest<'r> for Base {
             base.user_name = Some(actor.name.clone());
             base.csrf = actor.csrf.clone();
             base.admin = administers(&actor);
+            base.load_unread(actor.user_id);
         }
         Outcome::Success(base)
     }
