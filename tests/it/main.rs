@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod common;
 mod directory;
+mod inbox;
 mod node;
 mod org;
 mod org_lists;
