@@ -16,6 +16,7 @@ use crate::org::tree::UnitTree;
 use crate::search::Search;
 use crate::store::blobs::Blobs;
 use crate::store::{self, Store};
+use crate::workflow::workdays::model::Calendar;
 
 const SECRET_FILE: &str = "secret.key";
 
@@ -39,6 +40,10 @@ struct Inner {
     directory_build: Mutex<()>,
     /// Bumped by `org_changed`: a cache built from a read older than the latest change is not kept.
     org_generation: AtomicU64,
+    /// The working-day calendar; `None` after it changed.
+    workdays: RwLock<Option<Arc<Calendar>>>,
+    /// Bumped by `workdays_changed`, like `org_generation` for the calendar.
+    workdays_generation: AtomicU64,
 }
 
 /// What the workbench shows about the node.
@@ -66,6 +71,8 @@ impl App {
             directory: RwLock::new(None),
             directory_build: Mutex::new(()),
             org_generation: AtomicU64::new(0),
+            workdays: RwLock::new(None),
+            workdays_generation: AtomicU64::new(0),
             config,
             clock,
             secret_key,
@@ -176,6 +183,32 @@ impl App {
             *guard = None;
         }
         if let Ok(mut guard) = self.0.directory.write() {
+            *guard = None;
+        }
+    }
+
+    /// The working-day calendar, loaded once and kept until it changes.
+    pub fn workdays(&self) -> Result<Arc<Calendar>> {
+        if let Ok(guard) = self.0.workdays.read()
+            && let Some(c) = guard.as_ref()
+        {
+            return Ok(c.clone());
+        }
+        let generation = self.0.workdays_generation.load(Ordering::Acquire);
+        let days = self.0.store.read(crate::workflow::workdays::store::all)?;
+        let cal = Arc::new(Calendar::new(days));
+        if let Ok(mut guard) = self.0.workdays.write()
+            && self.0.workdays_generation.load(Ordering::Acquire) == generation
+        {
+            *guard = Some(cal.clone());
+        }
+        Ok(cal)
+    }
+
+    /// Call after any committed change to the working-day calendar.
+    pub fn workdays_changed(&self) {
+        self.0.workdays_generation.fetch_add(1, Ordering::AcqRel);
+        if let Ok(mut guard) = self.0.workdays.write() {
             *guard = None;
         }
     }

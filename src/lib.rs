@@ -14,6 +14,7 @@ pub mod org;
 pub mod search;
 pub mod store;
 pub mod web;
+pub mod workflow;
 
 pub use app::App;
 
@@ -21,8 +22,11 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Every feature's `ensure_tables`, run at each open so read transactions never meet a missing
 /// table. A feature adds its line when it lands.
-pub const TABLES: &[fn(&redb::WriteTransaction) -> error::Result<()>] =
-    &[org::store::ensure_tables, auth::store::ensure_tables];
+pub const TABLES: &[fn(&redb::WriteTransaction) -> error::Result<()>] = &[
+    org::store::ensure_tables,
+    auth::store::ensure_tables,
+    workflow::workdays::store::ensure_tables,
+];
 
 /// Every searchable feature's documents, for `oanode reindex`. A feature adds its line when it
 /// lands (news, notices, documents, …).

@@ -78,12 +78,18 @@ pub fn healthz(app: &State<App>) -> (Status, Json<Health>) {
         crate::org::ehr::api::list,
         crate::org::ehr::api::show,
         crate::org::directory::api::card,
-        crate::audit::api::list
+        crate::audit::api::list,
+        crate::workflow::workdays::api::year,
+        crate::workflow::workdays::api::count,
+        crate::workflow::workdays::api::set_day,
+        crate::workflow::workdays::api::clear_day,
+        crate::workflow::workdays::api::import
     ),
     modifiers(&BearerAuth),
     tags((name = "node", description = "health and description of the node"),
          (name = "auth", description = "sign-in, passwords, sessions, integration tokens"),
-         (name = "org", description = "units, users, grants"))
+         (name = "org", description = "units, users, grants"),
+         (name = "workflow", description = "the working-day calendar"))
 )]
 pub struct ApiDoc;
 

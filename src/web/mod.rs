@@ -66,6 +66,8 @@ pub fn build(app: App) -> Rocket<Build> {
         .mount("/", crate::audit::pages::routes())
         .mount("/", crate::org::ehr::api::routes())
         .mount("/", crate::org::ehr::pages::routes())
+        .mount("/", crate::workflow::workdays::api::routes())
+        .mount("/", crate::workflow::workdays::pages::routes())
         .register("/", catchers![error::default_catcher])
         // An empty Shield: our fairing owns the security headers, so the two never disagree.
         .attach(rocket::shield::Shield::new())
