@@ -16,6 +16,7 @@ use crate::org::tree::UnitTree;
 use crate::search::Search;
 use crate::store::blobs::Blobs;
 use crate::store::{self, Store};
+use crate::workflow::workdays::model::Calendar;
 
 const SECRET_FILE: &str = "secret.key";
 /// Announcements a slow listener may fall behind by before it re-reads its count anyway.
@@ -43,6 +44,10 @@ struct Inner {
     org_generation: AtomicU64,
     /// User ids whose inbox changed (`inbox_announce`); each open bell stream listens.
     inbox_events: tokio::sync::broadcast::Sender<u64>,
+    /// The working-day calendar; `None` after it changed.
+    workdays: RwLock<Option<Arc<Calendar>>>,
+    /// Bumped by `workdays_changed`, like `org_generation` for the calendar.
+    workdays_generation: AtomicU64,
 }
 
 /// What the workbench shows about the node.
@@ -71,6 +76,8 @@ impl App {
             directory_build: Mutex::new(()),
             org_generation: AtomicU64::new(0),
             inbox_events: tokio::sync::broadcast::channel(INBOX_EVENTS).0,
+            workdays: RwLock::new(None),
+            workdays_generation: AtomicU64::new(0),
             config,
             clock,
             secret_key,
@@ -197,6 +204,32 @@ impl App {
     /// The announcements from now on (for the bell's event stream).
     pub fn inbox_subscribe(&self) -> tokio::sync::broadcast::Receiver<u64> {
         self.0.inbox_events.subscribe()
+    }
+
+    /// The working-day calendar, loaded once and kept until it changes.
+    pub fn workdays(&self) -> Result<Arc<Calendar>> {
+        if let Ok(guard) = self.0.workdays.read()
+            && let Some(c) = guard.as_ref()
+        {
+            return Ok(c.clone());
+        }
+        let generation = self.0.workdays_generation.load(Ordering::Acquire);
+        let days = self.0.store.read(crate::workflow::workdays::store::all)?;
+        let cal = Arc::new(Calendar::new(days));
+        if let Ok(mut guard) = self.0.workdays.write()
+            && self.0.workdays_generation.load(Ordering::Acquire) == generation
+        {
+            *guard = Some(cal.clone());
+        }
+        Ok(cal)
+    }
+
+    /// Call after any committed change to the working-day calendar.
+    pub fn workdays_changed(&self) {
+        self.0.workdays_generation.fetch_add(1, Ordering::AcqRel);
+        if let Ok(mut guard) = self.0.workdays.write() {
+            *guard = None;
+        }
     }
 
     pub fn group_name(&self) -> Option<String> {

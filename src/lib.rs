@@ -15,6 +15,7 @@ pub mod org;
 pub mod search;
 pub mod store;
 pub mod web;
+pub mod workflow;
 
 pub use app::App;
 
@@ -26,6 +27,7 @@ pub const TABLES: &[fn(&redb::WriteTransaction) -> error::Result<()>] = &[
     org::store::ensure_tables,
     auth::store::ensure_tables,
     inbox::store::ensure_tables,
+    workflow::workdays::store::ensure_tables,
 ];
 
 /// Every searchable feature's documents, for `oanode reindex`. A feature adds its line when it

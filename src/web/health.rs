@@ -83,7 +83,12 @@ pub fn healthz(app: &State<App>) -> (Status, Json<Health>) {
         crate::inbox::api::unread_count,
         crate::inbox::api::mark_read,
         crate::inbox::api::read_all,
-        crate::inbox::api::stream
+        crate::inbox::api::stream,
+        crate::workflow::workdays::api::year,
+        crate::workflow::workdays::api::count,
+        crate::workflow::workdays::api::set_day,
+        crate::workflow::workdays::api::clear_day,
+        crate::workflow::workdays::api::import
     ),
     modifiers(&BearerAuth),
     tags((name = "node", description = "health and description of the node"),

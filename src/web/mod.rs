@@ -68,6 +68,8 @@ pub fn build(app: App) -> Rocket<Build> {
         .mount("/", crate::org::ehr::pages::routes())
         .mount("/", crate::inbox::api::routes())
         .mount("/", crate::inbox::pages::routes())
+        .mount("/", crate::workflow::workdays::api::routes())
+        .mount("/", crate::workflow::workdays::pages::routes())
         .register("/", catchers![error::default_catcher])
         // An empty Shield: our fairing owns the security headers, so the two never disagree.
         .attach(rocket::shield::Shield::new())

@@ -51,6 +51,7 @@ pub fn administers(actor: &crate::auth::Actor) -> bool {
         ViewAudit,
         ManageTokens,
         SyncEhr,
+        AdminWorkflow,
     ]
     .into_iter()
     .any(|p| actor.can_anywhere(p))

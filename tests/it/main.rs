@@ -13,3 +13,4 @@ mod org_lists;
 mod profile;
 mod seed;
 mod web;
+mod workdays;

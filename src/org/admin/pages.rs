@@ -191,6 +191,12 @@ pub async fn home(app: &State<App>, base: Base, actor: Actor) -> Result<HomePage
             "admin.tokens",
             "admin.tokens_lead",
         ),
+        (
+            actor.can_anywhere(Permission::AdminWorkflow),
+            "/admin/workdays",
+            "workdays.title",
+            "workdays.admin_lead",
+        ),
     ];
     let sections: Vec<Section> = all
         .into_iter()

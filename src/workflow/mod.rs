@@ -1,0 +1,3 @@
+//! Workflow: templates, the engine, instances, tasks, delegation, working days.
+
+pub mod workdays;
