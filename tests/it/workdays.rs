@@ -518,6 +518,10 @@ async fn the_page_shows_the_year_to_admins_only() {
     let p = page(&w, &wf, "/admin/workdays?year=2026").await;
     assert_eq!(p.status, Status::Ok, "{}", p.body);
     assert_eq!(p.body.matches(r#"<table class="wd-month">"#).count(), 12);
+    assert_eq!(
+        p.body.matches("<table").count(),
+        p.body.matches("</table>").count()
+    );
     assert!(p.body.contains("工作日历") && p.body.contains("国庆节"));
     assert!(
         p.body
@@ -534,9 +538,22 @@ async fn the_page_shows_the_year_to_admins_only() {
     assert!(p.body.contains(r#"href="/admin/workdays?year=2027""#));
     assert!(p.body.contains(r#"action="/admin/workdays/import""#));
     assert!(p.body.contains(r#"<strong>248</strong>"#));
-    // Clicking a day fills the form with it.
+    // The list reads like the State Council's notice: one line per holiday.
+    assert!(
+        p.body.contains("10月1日（周四） 至 10月7日（周三）"),
+        "{}",
+        p.body
+    );
+    assert!(p.body.contains(r#"name="to" value="2026-10-07""#));
+    // Clicking a day fills the form with it, and offers to clear it.
     let p = page(&w, &wf, "/admin/workdays?date=2026-01-04").await;
     assert!(p.body.contains(r#"value="2026-01-04""#) && p.body.contains(r#"value="work" checked"#));
+    assert!(p.body.contains(r#"id="clear-picked""#));
+    let p = page(&w, &wf, "/admin/workdays?date=2026-03-03").await;
+    assert!(
+        !p.body.contains(r#"id="clear-picked""#),
+        "a normal day has nothing to clear"
+    );
 
     // The 管理 entry and its card for the workflow administrator; refusals for the others.
     assert!(page(&w, &wf, "/").await.body.contains(r#"href="/admin""#));
@@ -640,6 +657,35 @@ async fn the_page_forms_set_clear_and_import() {
     .await;
     assert_eq!(r.status, Status::SeeOther);
     assert!(w.t.app.workdays().unwrap().is_working(d("2026-11-27")));
+
+    // A whole holiday at once: 国庆节 1–7 October, one transaction, one audit entry.
+    let r = post(
+        &w,
+        &wf,
+        "/admin/workdays/clear",
+        "date=2026-10-01&to=2026-10-07&year=2026",
+        false,
+    )
+    .await;
+    assert_eq!(r.status, Status::SeeOther);
+    let cal = w.t.app.workdays().unwrap();
+    assert!(cal.is_working(d("2026-10-01")) && cal.is_working(d("2026-10-07")));
+    assert!(
+        cal.is_working(d("2026-10-10")) && cal.entry(d("2026-10-10")).is_some(),
+        "the make-up day stays"
+    );
+    let clears = audited(&w, "workflow.workday.clear");
+    assert_eq!(clears.len(), 2);
+    assert_eq!(clears[0].target, "workday:2026-10-01..2026-10-07");
+    let r = post(
+        &w,
+        &wf,
+        "/admin/workdays/clear",
+        "date=2026-10-07&to=2026-10-01",
+        false,
+    )
+    .await;
+    assert_eq!(r.status, Status::BadRequest, "a range backwards");
 
     // Import: a malformed paste is shown again with its reasons; a good one is reported.
     let broken = YEAR_2027.replace("2027-02-09", "2026-02-09");
