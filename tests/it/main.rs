@@ -14,3 +14,4 @@ mod profile;
 mod seed;
 mod web;
 mod workdays;
+mod workdays_pages;

@@ -1,20 +1,18 @@
 //! The working-day calendar (工作日历): the shipped schedule on a fresh node, who may change it,
-//! imports in the holiday-cn format, and the 系统管理 page with its forms.
+//! imports in the holiday-cn format. The page is in `workdays_pages.rs`.
 
 use chrono::NaiveDate;
-use rocket::http::{ContentType, Cookie, Method, Status};
+use rocket::http::{ContentType, Method, Status};
 use serde_json::{Value, json};
 
 use crate::common::{Agent, PW, Resp, T0, World};
 
-const SESSION: &str = "oanode_session";
-
-fn d(s: &str) -> NaiveDate {
+pub fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
 }
 
 /// A workflow administrator of the whole group.
-async fn wf_admin(w: &World) -> Agent {
+pub async fn wf_admin(w: &World) -> Agent {
     w.t.add_user("wfadmin", w.hq_it, PW, &[("workflow_admin", w.group)]);
     w.t.agent("wfadmin", PW).await
 }
@@ -54,7 +52,7 @@ async fn count(w: &World, who: &Agent, from: &str, to: &str) -> Resp {
     .await
 }
 
-fn audited(w: &World, action: &str) -> Vec<oanode::store::audit::AuditEntry> {
+pub fn audited(w: &World, action: &str) -> Vec<oanode::store::audit::AuditEntry> {
     w.t.app
         .store()
         .read(|tx| oanode::store::audit::recent(tx, None, 100))
@@ -64,7 +62,7 @@ fn audited(w: &World, action: &str) -> Vec<oanode::store::audit::AuditEntry> {
         .collect()
 }
 
-const YEAR_2027: &str = r#"{"year": 2027, "papers": ["https://example.gov.cn/2027"], "days": [
+pub const YEAR_2027: &str = r#"{"year": 2027, "papers": ["https://example.gov.cn/2027"], "days": [
     {"name": "元旦", "date": "2027-01-01", "isOffDay": true},
     {"name": "春节", "date": "2027-02-07", "isOffDay": false},
     {"name": "春节", "date": "2027-02-08", "isOffDay": true},
@@ -457,226 +455,4 @@ fn the_shipped_years_are_installed_once() {
         all.iter()
             .all(|(d, _)| d.format("%Y").to_string() == "2026")
     );
-}
-
-// ------------------------------------------------------------------------------- the page
-
-async fn page(w: &World, who: &Agent, path: &str) -> Resp {
-    w.t.get_cookie(path, (SESSION, &who.token), &[]).await
-}
-
-async fn csrf(w: &World, who: &Agent) -> String {
-    let home = page(w, who, "/").await;
-    let start = home
-        .body
-        .find(r#"name="csrf" value=""#)
-        .expect("csrf field")
-        + 19;
-    home.body[start..]
-        .chars()
-        .take_while(|c| *c != '"')
-        .collect()
-}
-
-/// Posts a form with the session cookie and its CSRF token (a wrong one when `forged`).
-async fn post(w: &World, who: &Agent, path: &str, body: &str, forged: bool) -> Resp {
-    let token = if forged {
-        "0".repeat(32)
-    } else {
-        csrf(w, who).await
-    };
-    let r =
-        w.t.client
-            .post(path.to_string())
-            .header(ContentType::Form)
-            .cookie(Cookie::new(SESSION, who.token.clone()))
-            .body(format!("csrf={token}&{body}"))
-            .dispatch()
-            .await;
-    Resp::read(r).await
-}
-
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
-#[rocket::async_test]
-async fn the_page_shows_the_year_to_admins_only() {
-    let w = World::standard().await;
-    let wf = wf_admin(&w).await;
-    let alice = w.t.agent("alice", PW).await;
-    let e1a = w.t.agent("e1admin", PW).await;
-
-    let p = page(&w, &wf, "/admin/workdays?year=2026").await;
-    assert_eq!(p.status, Status::Ok, "{}", p.body);
-    assert_eq!(p.body.matches(r#"<table class="wd-month">"#).count(), 12);
-    assert!(p.body.contains("工作日历") && p.body.contains("国庆节"));
-    assert!(
-        p.body
-            .contains(r#"<td class="wd-off" title="2026-10-01 国庆节">"#),
-        "holiday marked"
-    );
-    assert!(
-        p.body
-            .contains(r#"<td class="wd-work" title="2026-01-04 元旦">"#),
-        "make-up day marked"
-    );
-    assert!(p.body.contains("wd-weekend") && p.body.contains("wd-today"));
-    assert!(p.body.contains(r#"href="/admin/workdays?year=2025""#));
-    assert!(p.body.contains(r#"href="/admin/workdays?year=2027""#));
-    assert!(p.body.contains(r#"action="/admin/workdays/import""#));
-    assert!(p.body.contains(r#"<strong>248</strong>"#));
-    // Clicking a day fills the form with it.
-    let p = page(&w, &wf, "/admin/workdays?date=2026-01-04").await;
-    assert!(p.body.contains(r#"value="2026-01-04""#) && p.body.contains(r#"value="work" checked"#));
-
-    // The 管理 entry and its card for the workflow administrator; refusals for the others.
-    assert!(page(&w, &wf, "/").await.body.contains(r#"href="/admin""#));
-    assert!(
-        page(&w, &wf, "/admin")
-            .await
-            .body
-            .contains(r#"href="/admin/workdays""#)
-    );
-    assert!(
-        !page(&w, &e1a, "/admin")
-            .await
-            .body
-            .contains("/admin/workdays")
-    );
-    assert_eq!(
-        page(&w, &alice, "/admin/workdays").await.status,
-        Status::Forbidden
-    );
-    assert_eq!(
-        page(&w, &e1a, "/admin/workdays").await.status,
-        Status::Forbidden
-    );
-    let r = w.t.get("/admin/workdays").await;
-    assert!(r.status == Status::SeeOther || r.status == Status::Unauthorized);
-
-    // English.
-    let p =
-        w.t.get_cookie(
-            "/admin/workdays?year=2026",
-            (SESSION, &wf.token),
-            &[("Accept-Language", "en")],
-        )
-        .await;
-    assert!(p.body.contains("Working-day calendar") && p.body.contains("October"));
-}
-
-#[rocket::async_test]
-async fn the_page_forms_set_clear_and_import() {
-    let w = World::standard().await;
-    let wf = wf_admin(&w).await;
-    let alice = w.t.agent("alice", PW).await;
-
-    let form = format!(
-        "date=2026-11-27&name={}&kind=off&year=2026",
-        enc("公司纪念日")
-    );
-    let r = post(&w, &wf, "/admin/workdays/day", &form, true).await;
-    assert_eq!(
-        r.status,
-        Status::Forbidden,
-        "a forged CSRF token changes nothing"
-    );
-    let r = post(&w, &alice, "/admin/workdays/day", &form, false).await;
-    assert_eq!(r.status, Status::Forbidden, "not an administrator");
-    assert!(w.t.app.workdays().unwrap().is_working(d("2026-11-27")));
-
-    let r = post(&w, &wf, "/admin/workdays/day", &form, false).await;
-    assert_eq!(r.status, Status::SeeOther, "{}", r.body);
-    assert_eq!(
-        r.header("Location"),
-        Some("/admin/workdays?year=2026&done=set")
-    );
-    assert!(!w.t.app.workdays().unwrap().is_working(d("2026-11-27")));
-    let p = page(&w, &wf, "/admin/workdays?year=2026&done=set").await;
-    assert!(p.body.contains("已保存") && p.body.contains("公司纪念日"));
-
-    // A refused form comes back with its reasons and what was typed.
-    let bad = format!("date=2026-11-31&name={}&kind=off&year=2026", enc("节日"));
-    let r = post(&w, &wf, "/admin/workdays/day", &bad, false).await;
-    assert_eq!(r.status, Status::BadRequest);
-    assert!(r.body.contains("日期格式应为") && r.body.contains(r#"value="2026-11-31""#));
-    let r = post(
-        &w,
-        &wf,
-        "/admin/workdays/day",
-        "date=2026-12-01&name=&kind=work",
-        false,
-    )
-    .await;
-    assert_eq!(r.status, Status::BadRequest);
-    assert!(r.body.contains("请填写名称"));
-
-    let r = post(
-        &w,
-        &wf,
-        "/admin/workdays/clear",
-        "date=2026-11-27&year=2026",
-        true,
-    )
-    .await;
-    assert_eq!(r.status, Status::Forbidden);
-    assert!(!w.t.app.workdays().unwrap().is_working(d("2026-11-27")));
-    let r = post(
-        &w,
-        &wf,
-        "/admin/workdays/clear",
-        "date=2026-11-27&year=2026",
-        false,
-    )
-    .await;
-    assert_eq!(r.status, Status::SeeOther);
-    assert!(w.t.app.workdays().unwrap().is_working(d("2026-11-27")));
-
-    // Import: a malformed paste is shown again with its reasons; a good one is reported.
-    let broken = YEAR_2027.replace("2027-02-09", "2026-02-09");
-    let r = post(
-        &w,
-        &wf,
-        "/admin/workdays/import",
-        &format!("file={}&year=2026", enc(&broken)),
-        false,
-    )
-    .await;
-    assert_eq!(r.status, Status::BadRequest);
-    assert!(
-        r.body.contains("days[3].date") && r.body.contains("日期不在文件所述的年份内"),
-        "{}",
-        r.body
-    );
-    assert!(r.body.contains("example.gov.cn"), "the paste is kept");
-    assert!(w.t.app.workdays().unwrap().entries_in_year(2027).is_empty());
-    let r = post(
-        &w,
-        &wf,
-        "/admin/workdays/import",
-        &format!("file={}", enc(YEAR_2027)),
-        true,
-    )
-    .await;
-    assert_eq!(r.status, Status::Forbidden);
-    let r = post(
-        &w,
-        &wf,
-        "/admin/workdays/import",
-        &format!("file={}&replace=true&year=2026", enc(YEAR_2027)),
-        false,
-    )
-    .await;
-    assert_eq!(r.status, Status::Ok, "{}", r.body);
-    assert!(r.body.contains(r#"id="import-report""#) && r.body.contains("2027"));
-    assert_eq!(w.t.app.workdays().unwrap().entries_in_year(2027).len(), 4);
 }

@@ -124,10 +124,12 @@ pub struct DayForm {
     pub year: Option<i32>,
 }
 
+/// Clears `date`, or `date..=to` (a whole holiday).
 #[derive(FromForm)]
 pub struct ClearForm {
     #[field(default = String::new())]
     pub date: String,
+    pub to: Option<String>,
     pub year: Option<i32>,
 }
 
@@ -157,14 +159,57 @@ pub struct YearPage {
     pub import_replace: bool,
     pub import_errors: Vec<(String, String)>,
     pub imported: Option<ImportReport>,
+    /// The override of the day picked in the grid, offered for clearing.
+    pub picked: Option<DayItem>,
+}
+
+/// Consecutive days with the same name and kind (国庆节 1–7 October), as the State Council's
+/// notice lists them.
+pub struct Run {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub days: usize,
+    pub name: String,
+    pub off: bool,
+}
+
+pub fn runs(days: &[DayItem]) -> Vec<Run> {
+    let mut out: Vec<Run> = Vec::new();
+    for d in days {
+        match out.last_mut() {
+            Some(r) if r.off == d.off && r.name == d.name && r.to.succ_opt() == Some(d.date) => {
+                r.to = d.date;
+                r.days += 1;
+            }
+            _ => out.push(Run {
+                from: d.date,
+                to: d.date,
+                days: 1,
+                name: d.name.clone(),
+                off: d.off,
+            }),
+        }
+    }
+    out
 }
 
 impl YearPage {
     pub fn weekday_keys(&self) -> [&'static str; 7] {
         WEEKDAY_KEYS
     }
-    pub fn weekday_key(&self, d: &DayItem) -> &'static str {
-        WEEKDAY_KEYS[d.date.weekday().num_days_from_monday() as usize]
+    pub fn runs(&self) -> Vec<Run> {
+        runs(&self.view.days)
+    }
+    /// `10月1日（周四）` / `Oct 1 (Thu)`.
+    pub fn day_label(&self, d: impl std::borrow::Borrow<NaiveDate>) -> String {
+        let d = *d.borrow();
+        let w = self
+            .base
+            .t(WEEKDAY_KEYS[d.weekday().num_days_from_monday() as usize]);
+        match self.base.lang {
+            crate::web::i18n::Lang::ZhCn => format!("{}月{}日（周{w}）", d.month(), d.day()),
+            crate::web::i18n::Lang::En => format!("{} ({w})", d.format("%b %-d")),
+        }
     }
     pub fn prev_year(&self) -> Option<i32> {
         Some(self.view.year - 1).filter(|y| *y >= YEAR_MIN)
@@ -218,6 +263,7 @@ async fn load(app: &App, base: Base, actor: &Actor, year: i32) -> Result<YearPag
         import_replace: false,
         import_errors: Vec::new(),
         imported: None,
+        picked: None,
     })
 }
 
@@ -244,11 +290,11 @@ pub async fn show(
     .to_string();
     // A day clicked in the grid fills the form with what it is now.
     if let Some(d) = picked {
-        let current = page.view.days.iter().find(|x| x.date == d);
+        let current = page.view.days.iter().find(|x| x.date == d).cloned();
         page.form = DayForm {
             date: d.to_string(),
-            name: current.map(|x| x.name.clone()).unwrap_or_default(),
-            kind: if current.is_some_and(|x| !x.off) {
+            name: current.as_ref().map(|x| x.name.clone()).unwrap_or_default(),
+            kind: if current.as_ref().is_some_and(|x| !x.off) {
                 "work"
             } else {
                 "off"
@@ -256,6 +302,7 @@ pub async fn show(
             .into(),
             year: Some(year),
         };
+        page.picked = current;
     }
     Ok(page)
 }
@@ -308,7 +355,11 @@ pub async fn clear_day(
 ) -> Result<Redirect> {
     let f = form.0;
     let date = service::parse_date("date", &f.date)?;
-    app.run(move |app| service::clear_day(app, &actor, date))
+    let to = match f.to.as_deref().filter(|t| !t.is_empty()) {
+        Some(t) => service::parse_date("to", t)?,
+        None => date,
+    };
+    app.run(move |app| service::clear_days(app, &actor, date, to))
         .await?;
     Ok(back_to(f.year.or(Some(date.year())), "clear"))
 }
@@ -387,8 +438,45 @@ mod tests {
         assert_eq!(find(11).class, "wd-weekend");
         assert!(oct.weeks.iter().all(|w| w.len() == 7));
         assert_eq!(oct.weeks.iter().flatten().filter(|c| c.day > 0).count(), 31);
+        assert_eq!(ms[1].weeks[0][6].date, "2026-02-01");
         // February 2026 starts on a Sunday: six blanks, then 28 days over five rows.
         assert_eq!(ms[1].weeks.len(), 5);
         assert_eq!(ms[1].weeks[0][6].day, 1);
+    }
+
+    #[test]
+    fn runs_join_consecutive_days_of_one_holiday() {
+        let item = |date: &str, name: &str, off: bool| DayItem {
+            date: NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap(),
+            name: name.into(),
+            off,
+        };
+        let days = [
+            item("2026-09-20", "国庆节", false),
+            item("2026-09-25", "中秋节", true),
+            item("2026-09-26", "中秋节", true),
+            item("2026-09-27", "中秋节", true),
+            item("2026-09-28", "国庆节", true),
+            item("2026-10-01", "国庆节", true),
+            item("2026-10-02", "国庆节", true),
+            item("2026-10-03", "国庆节", false),
+        ];
+        let got: Vec<(String, String, usize)> = runs(&days)
+            .iter()
+            .map(|r| (r.from.to_string(), r.to.to_string(), r.days))
+            .collect();
+        let want = [
+            ("2026-09-20", "2026-09-20", 1),
+            ("2026-09-25", "2026-09-27", 3),
+            ("2026-09-28", "2026-09-28", 1),
+            ("2026-10-01", "2026-10-02", 2),
+            ("2026-10-03", "2026-10-03", 1),
+        ];
+        let want: Vec<(String, String, usize)> = want
+            .iter()
+            .map(|(a, b, n)| (a.to_string(), b.to_string(), *n))
+            .collect();
+        assert_eq!(got, want);
+        assert!(runs(&[]).is_empty());
     }
 }

@@ -188,27 +188,42 @@ pub fn set_day(
 /// Takes a day back to the normal week. Returns whether it had an override (nothing is written
 /// when it had none).
 pub fn clear_day(app: &App, actor: &Actor, date: NaiveDate) -> Result<bool> {
+    Ok(clear_days(app, actor, date, date)? > 0)
+}
+
+/// Takes the days `from..=to` back to the normal week (a whole holiday at once), in one
+/// transaction with one audit entry. Returns how many had an override.
+pub fn clear_days(app: &App, actor: &Actor, from: NaiveDate, to: NaiveDate) -> Result<usize> {
     require_editor(actor)?;
-    let date = check_date("date", date)?;
+    let from = check_date("date", from)?;
+    let to = check_date("to", to)?;
+    if to < from || (to - from).num_days() > 366 {
+        return Err(Error::field("to", "error.workdays.range"));
+    }
     let now = app.now_ms();
     let removed = app.store().write(|tx| {
-        let Some(old) = days_store::remove(tx, date)? else {
-            return Ok(false);
+        let gone = days_store::remove_range(tx, from, to)?;
+        if gone.is_empty() {
+            return Ok(0);
+        }
+        let target = if from == to {
+            format!("workday:{from}")
+        } else {
+            format!("workday:{from}..{to}")
         };
-        let kind = if old.off { "off" } else { "work" };
+        let detail = gone
+            .iter()
+            .map(|(d, e)| format!("{d} {} {}", e.name, if e.off { "off" } else { "work" }))
+            .collect::<Vec<_>>()
+            .join(", ");
         audit::append(
             tx,
             now,
-            event(
-                actor,
-                "workflow.workday.clear",
-                format!("workday:{date}"),
-                format!("{} {kind}", old.name),
-            ),
+            event(actor, "workflow.workday.clear", target, detail),
         )?;
-        Ok(true)
+        Ok(gone.len())
     })?;
-    if removed {
+    if removed > 0 {
         after_change(app);
     }
     Ok(removed)

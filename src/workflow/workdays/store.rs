@@ -105,17 +105,30 @@ pub fn remove(tx: &WriteTransaction, date: NaiveDate) -> Result<Option<DayEntry>
     old.map(|v| v.value().decode()).transpose()
 }
 
+/// Removes the overrides dated `from..=to`; returns them.
+pub fn remove_range(
+    tx: &WriteTransaction,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(NaiveDate, DayEntry)>> {
+    let (a, b) = (key_or_err(from)?, key_or_err(to)?);
+    if b < a {
+        return Ok(Vec::new());
+    }
+    let mut table = tx.open_table(DAYS)?;
+    let gone = rows(&table, a..=b)?;
+    for (d, _) in &gone {
+        table.remove(key_or_err(*d)?)?;
+    }
+    Ok(gone)
+}
+
 /// Removes every override of `year`; returns how many there were.
 pub fn remove_year(tx: &WriteTransaction, year: i32) -> Result<usize> {
-    let mut table = tx.open_table(DAYS)?;
-    let keys = table
-        .range(year_keys(year)?)?
-        .map(|row| row.map(|(k, _)| k.value()))
-        .collect::<std::result::Result<Vec<u32>, _>>()?;
-    for k in &keys {
-        table.remove(*k)?;
-    }
-    Ok(keys.len())
+    let keys = year_keys(year)?;
+    let first = date_of(*keys.start())?;
+    let last = date_of(*keys.end())?;
+    Ok(remove_range(tx, first, last)?.len())
 }
 
 #[cfg(test)]
