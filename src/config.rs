@@ -24,6 +24,23 @@ pub struct Config {
     pub log: LogConfig,
     pub auth: AuthConfig,
     pub ehr: EhrConfig,
+    pub workflow: WorkflowConfig,
+}
+
+/// Approval deadlines (workflow::service::deadlines).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct WorkflowConfig {
+    /// When a task is overdue, also tell the approver's manager (超时升级).
+    pub escalate_overdue: bool,
+}
+
+impl Default for WorkflowConfig {
+    fn default() -> Self {
+        WorkflowConfig {
+            escalate_overdue: true,
+        }
+    }
 }
 
 /// The nightly eHR pickup (org::ehr::pickup).
@@ -136,6 +153,7 @@ impl Default for Config {
             log: LogConfig::default(),
             auth: AuthConfig::default(),
             ehr: EhrConfig::default(),
+            workflow: WorkflowConfig::default(),
         }
     }
 }

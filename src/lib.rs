@@ -28,7 +28,15 @@ pub const TABLES: &[fn(&redb::WriteTransaction) -> error::Result<()>] = &[
     auth::store::ensure_tables,
     inbox::store::ensure_tables,
     workflow::workdays::store::ensure_tables,
+    workflow::ensure_tables,
 ];
+
+/// Called in the transaction that records an organization event (a hire, a departure, a
+/// transfer), so that a feature follows it at once: a leaver's open tasks move on.
+pub const ORG_EVENT_HANDLERS: &[fn(
+    &redb::WriteTransaction,
+    &org::model::OrgEvent,
+) -> error::Result<()>] = &[workflow::service::delegation::on_org_event];
 
 /// Every searchable feature's documents, for `oanode reindex`. A feature adds its line when it
 /// lands (news, notices, documents, …).

@@ -240,12 +240,14 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     app.search().catch_up().map_err(describe)?;
     app.search().start_indexer();
     let pickup = start_pickup(&app, &data)?;
+    let mut deadlines = oanode::workflow::service::deadlines::DeadlineScheduler::start(app.clone());
     tracing::info!(%addr, data = %data.display(), version = oanode::VERSION, "oanode is serving");
     let rocket = oanode::rocket(app.clone());
     let launched = rocket::execute(rocket.launch());
     if let Some(p) = pickup {
         p.stop();
     }
+    deadlines.stop();
     app.shutdown();
     drop(app);
     match launched {

@@ -12,6 +12,45 @@
     var msg = e.target && e.target.getAttribute && e.target.getAttribute("data-confirm");
     if (msg && !window.confirm(msg)) e.preventDefault();
   });
+  // Workflow forms: a picked file uploads at once (POST /api/v1/workflow/attachments) and comes
+  // back as a ticked box named like the field, so the form posts the attachment's id.
+  document.addEventListener("change", function (e) {
+    var input = e.target;
+    if (!input || !input.getAttribute || !input.getAttribute("data-upload")) return;
+    var name = input.getAttribute("data-upload");
+    var list = document.querySelector('[data-files="' + name + '"]');
+    Array.prototype.forEach.call(input.files || [], function (file) {
+      var chip = document.createElement("label");
+      chip.className = "file-chip uploading";
+      chip.textContent = file.name;
+      if (list) list.appendChild(chip);
+      fetch("/api/v1/workflow/attachments?name=" + encodeURIComponent(file.name), {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "X-CSRF-Token": input.getAttribute("data-csrf") || "", "Content-Type": file.type || "application/octet-stream" },
+        body: file
+      }).then(function (r) {
+        return r.json().then(function (j) { return { ok: r.ok, j: j }; });
+      }).then(function (res) {
+        chip.classList.remove("uploading");
+        if (!res.ok) {
+          chip.classList.add("failed");
+          chip.textContent = file.name + " — " + ((res.j.error && res.j.error.message) || "");
+          return;
+        }
+        var box = document.createElement("input");
+        box.type = "checkbox";
+        box.name = name;
+        box.value = res.j.id;
+        box.checked = true;
+        chip.textContent = " " + res.j.name;
+        chip.insertBefore(box, chip.firstChild);
+      }).catch(function () {
+        chip.classList.add("failed");
+      });
+    });
+    input.value = "";
+  });
   // The directory's unit tree starts folded on a phone, so the people come first.
   var units = document.querySelector("details[data-phone-collapse]");
   if (units && window.matchMedia("(max-width: 720px)").matches) units.open = false;

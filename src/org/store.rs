@@ -411,6 +411,10 @@ pub fn grants_all(tx: &ReadTransaction) -> Result<Vec<Grant>> {
     all(&tx.open_table(GRANTS)?)
 }
 
+pub fn grants_all_w(tx: &WriteTransaction) -> Result<Vec<Grant>> {
+    all(&tx.open_table(GRANTS)?)
+}
+
 pub fn grants_of_w(tx: &WriteTransaction, user_id: u64) -> Result<Vec<Grant>> {
     let grants = tx.open_table(GRANTS)?;
     let mut out = Vec::new();
@@ -439,6 +443,9 @@ pub fn grants_of(tx: &ReadTransaction, user_id: u64) -> Result<Vec<Grant>> {
 pub fn append_event(tx: &WriteTransaction, event: &OrgEvent) -> Result<u64> {
     let seq = store::next_id(tx, OrgEvent::KIND)?;
     store::put(&mut tx.open_table(EVENTS)?, seq, event)?;
+    for follow in crate::ORG_EVENT_HANDLERS {
+        follow(tx, event)?;
+    }
     Ok(seq)
 }
 

@@ -43,6 +43,15 @@ impl UnitTree {
         self.ancestors(unit).contains(&ancestor)
     }
 
+    /// The group: the unit without a parent (the lowest id if the store ever held two).
+    pub fn root(&self) -> Option<u64> {
+        self.parent
+            .iter()
+            .filter(|(_, p)| p.is_none())
+            .map(|(id, _)| *id)
+            .min()
+    }
+
     /// The enterprise (or the group, for headquarters) a unit belongs to.
     pub fn enterprise_of(&self, unit: u64) -> Option<u64> {
         let chain = self.ancestors(unit);

@@ -88,13 +88,35 @@ pub fn healthz(app: &State<App>) -> (Status, Json<Health>) {
         crate::workflow::workdays::api::count,
         crate::workflow::workdays::api::set_day,
         crate::workflow::workdays::api::clear_day,
-        crate::workflow::workdays::api::import
+        crate::workflow::workdays::api::import,
+        crate::workflow::api::list_templates,
+        crate::workflow::api::get_template,
+        crate::workflow::api::create_template,
+        crate::workflow::api::update_template,
+        crate::workflow::api::import_template,
+        crate::workflow::api::set_template_state,
+        crate::workflow::api::create_instance,
+        crate::workflow::api::get_instance,
+        crate::workflow::api::edit_instance,
+        crate::workflow::api::instance_action,
+        crate::workflow::api::list_tasks,
+        crate::workflow::api::counts,
+        crate::workflow::api::task_action,
+        crate::workflow::api::upload,
+        crate::workflow::api::download,
+        crate::workflow::api::get_delegation,
+        crate::workflow::api::set_delegation,
+        crate::workflow::api::clear_delegation,
+        crate::workflow::leave::api::show,
+        crate::workflow::leave::api::set,
+        crate::workflow::leave::api::list
     ),
     modifiers(&BearerAuth),
     tags((name = "node", description = "health and description of the node"),
          (name = "auth", description = "sign-in, passwords, sessions, integration tokens"),
          (name = "org", description = "units, users, grants"),
-         (name = "inbox", description = "one's notifications and the live unread count"))
+         (name = "inbox", description = "one's notifications and the live unread count"),
+         (name = "workflow", description = "templates, requests, the todo center, delegation, leave"))
 )]
 pub struct ApiDoc;
 

@@ -27,6 +27,15 @@ pub struct HomePage {
     pub units: u64,
     pub indexed: u64,
     pub schema_version: u64,
+    /// 我的待办: the badges and the most urgent few.
+    pub counts: crate::workflow::service::lists::Counts,
+    pub todos: Vec<crate::workflow::service::lists::Item>,
+}
+
+impl HomePage {
+    pub fn when(&self, rfc: &str) -> String {
+        rfc.get(5..16).unwrap_or(rfc).replace('T', " ")
+    }
 }
 
 fn greeting_key(hour: u32) -> &'static str {
@@ -44,10 +53,14 @@ fn greeting_key(hour: u32) -> &'static str {
 pub async fn show(app: &State<App>, base: Base, actor: Actor) -> Result<HomePage> {
     use chrono::{TimeZone, Timelike};
     let a = actor.clone();
-    let (summary, me) = app
+    let (summary, me, counts, todos) = app
         .run(move |app| {
+            use crate::workflow::service::lists;
             let me = crate::org::directory::service::card(app, &a, a.user_id)?;
-            Ok((app.summary()?, me))
+            let counts = lists::counts(app, a.user_id)?;
+            let todo = crate::workflow::store::Box::Todo;
+            let todos = lists::list(app, &a, todo, &Default::default(), None, 5)?.items;
+            Ok((app.summary()?, me, counts, todos))
         })
         .await?;
     let hour = app
@@ -66,6 +79,8 @@ pub async fn show(app: &State<App>, base: Base, actor: Actor) -> Result<HomePage
         units: summary.units,
         indexed: summary.indexed,
         schema_version: summary.schema_version,
+        counts,
+        todos,
     })
 }
 

@@ -2,6 +2,7 @@
 //! catchers and the fairings. Only this layer (with api.rs / pages.rs) names rocket.
 
 pub mod assets;
+pub mod download;
 pub mod error;
 pub mod headers;
 pub mod health;
@@ -70,6 +71,9 @@ pub fn build(app: App) -> Rocket<Build> {
         .mount("/", crate::inbox::pages::routes())
         .mount("/", crate::workflow::workdays::api::routes())
         .mount("/", crate::workflow::workdays::pages::routes())
+        .mount("/", crate::workflow::api::routes())
+        .mount("/", crate::workflow::pages::routes())
+        .mount("/", crate::workflow::leave::api::routes())
         .register("/", catchers![error::default_catcher])
         // An empty Shield: our fairing owns the security headers, so the two never disagree.
         .attach(rocket::shield::Shield::new())

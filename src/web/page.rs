@@ -31,6 +31,7 @@ const fn item(id: &'static str, href: &'static str, label_key: &'static str) -> 
 
 pub const NAV: &[NavItem] = &[
     item("workbench", "/", "nav.workbench"),
+    item("workflow", "/workflow", "nav.workflow"),
     item("inbox", "/inbox", "nav.inbox"),
     item("directory", "/directory", "nav.directory"),
     item("settings", "/settings", "nav.settings"),

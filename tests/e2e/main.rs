@@ -12,3 +12,4 @@ mod admin;
 mod directory;
 mod harness;
 mod home;
+mod workflow;

@@ -1,48 +1,9 @@
 //! 系统管理, 个人设置 and their forms as a browser uses them: a session cookie, the CSRF field,
 //! redirects and re-rendered forms with their reasons.
 
-use rocket::http::{ContentType, Cookie, Method, Status};
+use rocket::http::{Method, Status};
 
-use crate::common::{Agent, PW, Resp, World};
-
-const SESSION: &str = "oanode_session";
-
-async fn page(w: &World, who: &Agent, path: &str) -> Resp {
-    w.t.get_cookie(path, (SESSION, &who.token), &[]).await
-}
-
-/// The session's CSRF token, read from a page's sign-out form.
-async fn csrf(w: &World, who: &Agent) -> String {
-    let home = page(w, who, "/").await;
-    let start = home
-        .body
-        .find(r#"name="csrf" value=""#)
-        .expect("csrf field")
-        + 19;
-    home.body[start..]
-        .chars()
-        .take_while(|c| *c != '"')
-        .collect()
-}
-
-/// Posts a form with the session cookie; `csrf` is added unless `forged`.
-async fn post(w: &World, who: &Agent, path: &str, body: &str, forged: bool) -> Resp {
-    let token = if forged {
-        "0".repeat(32)
-    } else {
-        csrf(w, who).await
-    };
-    let full = format!("csrf={token}&{body}");
-    let r =
-        w.t.client
-            .post(path.to_string())
-            .header(ContentType::Form)
-            .cookie(Cookie::new(SESSION, who.token.clone()))
-            .body(full)
-            .dispatch()
-            .await;
-    Resp::read(r).await
-}
+use crate::common::{Agent, PW, Resp, SESSION, World, page, post};
 
 fn secret_of(r: &Resp) -> String {
     let start = r.body.find(r#"<code id="secret">"#).expect("secret shown") + 18;

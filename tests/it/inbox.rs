@@ -9,9 +9,7 @@ use rocket::http::{ContentType, Cookie, Header, Method, Status};
 use rocket::local::asynchronous::LocalResponse;
 use tokio::io::AsyncReadExt;
 
-use crate::common::{Agent, PW, Resp, TestApp, World};
-
-const SESSION: &str = "oanode_session";
+use crate::common::{Agent, PW, Resp, SESSION, TestApp, World, page};
 
 fn new(user_id: u64, kind: Kind, subject: &str, link: &str) -> NewNotification {
     NewNotification {
@@ -332,10 +330,6 @@ fn csrf_of(page: &Resp) -> String {
         .chars()
         .take_while(|c| *c != '"')
         .collect()
-}
-
-async fn page(w: &World, who: &Agent, path: &str) -> Resp {
-    w.t.get_cookie(path, (SESSION, &who.token), &[]).await
 }
 
 async fn post_form(w: &World, who: &Agent, path: &str, body: String) -> Resp {

@@ -15,3 +15,5 @@ mod seed;
 mod web;
 mod workdays;
 mod workdays_pages;
+mod workflow;
+mod workflow_pages;

@@ -1,47 +1,10 @@
 //! 系统管理 → 工作日历 as a browser uses it: the year page, who sees it, and its forms (session
 //! cookie, CSRF field, redirects, re-rendered forms with their reasons).
 
-use rocket::http::{ContentType, Cookie, Status};
+use rocket::http::Status;
 
-use crate::common::{Agent, PW, Resp, World};
+use crate::common::{PW, SESSION, World, page, post};
 use crate::workdays::{YEAR_2027, audited, d, wf_admin};
-
-const SESSION: &str = "oanode_session";
-
-async fn page(w: &World, who: &Agent, path: &str) -> Resp {
-    w.t.get_cookie(path, (SESSION, &who.token), &[]).await
-}
-
-async fn csrf(w: &World, who: &Agent) -> String {
-    let home = page(w, who, "/").await;
-    let start = home
-        .body
-        .find(r#"name="csrf" value=""#)
-        .expect("csrf field")
-        + 19;
-    home.body[start..]
-        .chars()
-        .take_while(|c| *c != '"')
-        .collect()
-}
-
-/// Posts a form with the session cookie and its CSRF token (a wrong one when `forged`).
-async fn post(w: &World, who: &Agent, path: &str, body: &str, forged: bool) -> Resp {
-    let token = if forged {
-        "0".repeat(32)
-    } else {
-        csrf(w, who).await
-    };
-    let r =
-        w.t.client
-            .post(path.to_string())
-            .header(ContentType::Form)
-            .cookie(Cookie::new(SESSION, who.token.clone()))
-            .body(format!("csrf={token}&{body}"))
-            .dispatch()
-            .await;
-    Resp::read(r).await
-}
 
 fn enc(s: &str) -> String {
     s.bytes()

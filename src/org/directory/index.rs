@@ -285,6 +285,11 @@ impl Directory {
         self.people.is_empty()
     }
 
+    /// Everyone, in directory order.
+    pub fn people(&self) -> impl Iterator<Item = &Person> {
+        self.people.iter()
+    }
+
     pub fn person(&self, id: u64) -> Option<&Person> {
         self.by_id.get(&id).map(|i| &self.people[*i])
     }

@@ -288,8 +288,12 @@ pub fn import_year(
 }
 
 /// Runs after every committed change of the calendar: the cached calendar is dropped, so the next
-/// deadline is counted on the new one. (The workflow engine adds the recomputation of open tasks'
-/// deadlines here.)
+/// deadline is counted on the new one, and the deadlines of open tasks are computed again.
 pub fn after_change(app: &App) {
     app.workdays_changed();
+    match crate::workflow::service::deadlines::recompute(app) {
+        Ok(n) if n > 0 => tracing::info!(moved = n, "deadlines follow the new calendar"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "deadlines could not follow the new calendar"),
+    }
 }

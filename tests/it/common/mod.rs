@@ -8,7 +8,7 @@ use std::sync::Arc;
 use oanode::App;
 use oanode::clock::ManualClock;
 use oanode::config::Config;
-use rocket::http::{ContentType, Header, Status};
+use rocket::http::{ContentType, Cookie, Header, Status};
 use rocket::local::asynchronous::{Client, LocalResponse};
 
 /// 2026-11-28 09:00 Asia/Shanghai.
@@ -312,4 +312,45 @@ impl World {
             bob,
         }
     }
+}
+
+// ---------------------------------------------------------------- pages, as a browser uses them
+
+pub const SESSION: &str = "oanode_session";
+
+pub async fn page(w: &World, who: &Agent, path: &str) -> Resp {
+    w.t.get_cookie(path, (SESSION, &who.token), &[]).await
+}
+
+/// The session's CSRF token, read from a page's sign-out form.
+pub async fn csrf(w: &World, who: &Agent) -> String {
+    let home = page(w, who, "/").await;
+    let start = home
+        .body
+        .find(r#"name="csrf" value=""#)
+        .expect("csrf field")
+        + 19;
+    home.body[start..]
+        .chars()
+        .take_while(|c| *c != '"')
+        .collect()
+}
+
+/// Posts a form with the session cookie; `csrf` is added unless `forged`.
+pub async fn post(w: &World, who: &Agent, path: &str, body: &str, forged: bool) -> Resp {
+    let token = if forged {
+        "0".repeat(32)
+    } else {
+        csrf(w, who).await
+    };
+    let full = format!("csrf={token}&{body}");
+    let r =
+        w.t.client
+            .post(path.to_string())
+            .header(ContentType::Form)
+            .cookie(Cookie::new(SESSION, who.token.clone()))
+            .body(full)
+            .dispatch()
+            .await;
+    Resp::read(r).await
 }

@@ -1,0 +1,51 @@
+//! A stored file sent to the browser: always as an attachment with `nosniff`, so an uploaded
+//! page can never run as ours; the name in RFC 5987 form so Chinese names survive.
+
+use rocket::Request;
+use rocket::http::{ContentType, Header};
+use rocket::response::{self, Responder, Response};
+
+use crate::App;
+use crate::error::Result;
+
+pub struct Download {
+    file: tokio::fs::File,
+    name: String,
+    content_type: ContentType,
+    size: u64,
+}
+
+impl Download {
+    pub async fn open(
+        app: &App,
+        sha256: &str,
+        name: &str,
+        content_type: &str,
+        size: u64,
+    ) -> Result<Download> {
+        let file = app.blobs().open_blob(sha256)?;
+        Ok(Download {
+            file: tokio::fs::File::from_std(file),
+            name: name.to_string(),
+            content_type: ContentType::parse_flexible(content_type).unwrap_or(ContentType::Binary),
+            size,
+        })
+    }
+}
+
+impl<'r> Responder<'r, 'static> for Download {
+    fn respond_to(self, _: &'r Request<'_>) -> response::Result<'static> {
+        let encoded =
+            super::page::encode_query_value(&self.name).replace(['/', '?', '=', ';', ','], "_");
+        Response::build()
+            .header(self.content_type)
+            .header(Header::new(
+                "Content-Disposition",
+                format!("attachment; filename*=UTF-8''{encoded}"),
+            ))
+            .header(Header::new("X-Content-Type-Options", "nosniff"))
+            .header(Header::new("Cache-Control", "private, no-store"))
+            .sized_body(Some(self.size as usize), self.file)
+            .ok()
+    }
+}

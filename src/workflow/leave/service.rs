@@ -1,0 +1,86 @@
+//! Leave balances: a person reads their own; an enterprise administrator (ManageUsers over the
+//! person's unit) reads and sets those of their people.
+
+use super::model::Balance;
+use super::store;
+use crate::App;
+use crate::auth::{Actor, Permission};
+use crate::error::{Error, Result};
+use crate::org::store as org_store;
+use crate::store::audit;
+
+const MAX_DAYS: u32 = 365;
+
+fn valid_year(year: i32) -> Result<()> {
+    if (2000..=2100).contains(&year) {
+        Ok(())
+    } else {
+        Err(Error::field("year", "error.invalid"))
+    }
+}
+
+/// One person's balance for `year`: their own, or one an administrator manages.
+pub fn balance(app: &App, actor: &Actor, user_id: u64, year: i32) -> Result<Balance> {
+    valid_year(year)?;
+    app.store().read(|tx| {
+        if user_id != actor.user_id {
+            let u = org_store::user_by_id(tx, user_id)?.ok_or(Error::NotFound)?;
+            if !actor.can(Permission::ManageUsers, u.unit_id) {
+                return Err(actor.refusal(u.unit_id));
+            }
+        }
+        store::balance(tx, user_id, year)
+    })
+}
+
+/// Sets a person's total annual leave for `year` (what is used and pending stays).
+pub fn set_total(app: &App, actor: &Actor, user_id: u64, year: i32, total: u32) -> Result<Balance> {
+    crate::org::admin::require_person(actor)?;
+    valid_year(year)?;
+    if total > MAX_DAYS {
+        return Err(Error::field("total", "error.invalid"));
+    }
+    let now = app.now_ms();
+    app.store().write(|tx| {
+        let u = org_store::user_by_id_w(tx, user_id)?.ok_or(Error::NotFound)?;
+        if !actor.can(Permission::ManageUsers, u.unit_id) {
+            return Err(actor.refusal(u.unit_id));
+        }
+        let mut b = store::balance_w(tx, user_id, year)?;
+        let before = b.total;
+        b.total = total;
+        b.updated_ms = now;
+        store::put_balance(tx, &b)?;
+        audit::append(
+            tx,
+            now,
+            audit::Event {
+                actor_id: Some(actor.user_id),
+                actor_login: actor.login.clone(),
+                action: "leave.balance.set".into(),
+                target: format!("user:{user_id}"),
+                detail: format!("{year}: {before} -> {total}"),
+                ip: None,
+            },
+        )?;
+        Ok(b)
+    })
+}
+
+/// The balances of `year` of the people the actor manages, with their names, by name.
+pub fn list(app: &App, actor: &Actor, year: i32) -> Result<Vec<(Balance, String)>> {
+    valid_year(year)?;
+    let dir = app.directory()?;
+    let all = app.store().read(|tx| store::balances_of_year(tx, year))?;
+    let mut out: Vec<(Balance, String)> = all
+        .into_iter()
+        .filter_map(|b| {
+            let p = dir.person(b.user_id)?;
+            actor
+                .can(Permission::ManageUsers, p.unit_id)
+                .then(|| (b, p.name.clone()))
+        })
+        .collect();
+    out.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(out)
+}
