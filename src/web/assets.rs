@@ -120,3 +120,27 @@ pub fn serve(path: std::path::PathBuf, v: Option<&str>, inm: IfNoneMatch) -> Opt
         immutable: v == Some(hash.as_str()),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    /// Each feature appends its block to the one stylesheet; an unclosed block (a merge that
+    /// dropped a `}`) would silently swallow every rule after it. Top-level rules start at the
+    /// first column, so there the nesting must be zero.
+    #[test]
+    fn the_stylesheet_closes_every_block() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/css/app.css");
+        let css = std::fs::read_to_string(path).expect("app.css");
+        let mut depth = 0i32;
+        for (n, line) in css.lines().enumerate() {
+            let top_level = line.starts_with(|c: char| !c.is_whitespace() && c != '}');
+            assert!(
+                !top_level || depth == 0,
+                "app.css line {}: a rule at the top level inside an open block",
+                n + 1
+            );
+            depth += line.matches('{').count() as i32 - line.matches('}').count() as i32;
+            assert!(depth >= 0, "app.css line {}: a `}}` too many", n + 1);
+        }
+        assert_eq!(depth, 0, "app.css ends inside a block");
+    }
+}
