@@ -49,3 +49,27 @@ impl<'r> Responder<'r, 'static> for Download {
             .ok()
     }
 }
+
+/// A file made on the fly (an export), sent as an attachment.
+pub struct Bytes {
+    pub name: String,
+    pub content_type: &'static str,
+    pub bytes: Vec<u8>,
+}
+
+impl<'r> Responder<'r, 'static> for Bytes {
+    fn respond_to(self, _: &'r Request<'_>) -> response::Result<'static> {
+        let encoded =
+            super::page::encode_query_value(&self.name).replace(['/', '?', '=', ';', ','], "_");
+        Response::build()
+            .header(ContentType::parse_flexible(self.content_type).unwrap_or(ContentType::Binary))
+            .header(Header::new(
+                "Content-Disposition",
+                format!("attachment; filename*=UTF-8''{encoded}"),
+            ))
+            .header(Header::new("X-Content-Type-Options", "nosniff"))
+            .header(Header::new("Cache-Control", "private, no-store"))
+            .sized_body(self.bytes.len(), std::io::Cursor::new(self.bytes))
+            .ok()
+    }
+}

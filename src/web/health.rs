@@ -107,6 +107,8 @@ pub fn healthz(app: &State<App>) -> (Status, Json<Health>) {
         crate::workflow::api::get_delegation,
         crate::workflow::api::set_delegation,
         crate::workflow::api::clear_delegation,
+        crate::workflow::api::sla,
+        crate::workflow::api::export,
         crate::workflow::leave::api::show,
         crate::workflow::leave::api::set,
         crate::workflow::leave::api::list

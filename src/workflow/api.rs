@@ -11,6 +11,7 @@ use super::model::template::Template;
 use super::service::delegation::{self, DelegationInput, DelegationView};
 use super::service::instances::{self, ATTACHMENT_MAX_BYTES, NewInstance};
 use super::service::lists::{self, Counts, Filter, Page};
+use super::service::reports::{self, SlaRow};
 use super::service::tasks::{self, Action, ActionInput};
 use super::service::templates;
 use super::service::view::{self, AttachmentRef, InstanceView};
@@ -442,6 +443,83 @@ pub async fn clear_delegation(app: &State<App>, actor: Actor) -> Result<rocket::
     Ok(rocket::http::Status::NoContent)
 }
 
+/// `[from, to]` from the query, by default the last 30 days.
+pub fn date_span(
+    app: &App,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<(chrono::NaiveDate, chrono::NaiveDate)> {
+    use chrono::TimeZone;
+    let today = app
+        .tz()
+        .timestamp_millis_opt(app.now_ms())
+        .single()
+        .map(|t| t.date_naive())
+        .unwrap_or_default();
+    let date = |name: &str, v: Option<&str>, default| match v.filter(|s| !s.is_empty()) {
+        None => Ok(default),
+        Some(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map_err(|_| Error::field(name, "error.workflow.date")),
+    };
+    Ok((
+        date("from", from, today - chrono::Days::new(30))?,
+        date("to", to, today)?,
+    ))
+}
+
+/// The SLA report (workflow administrators): per approver's unit and template, tasks handled,
+/// the median handling time in hours and the overdue ones, for instances submitted in the span.
+#[utoipa::path(get, path = "/api/v1/workflow/reports/sla", tag = "workflow",
+    params(("from" = Option<String>, Query, description = "YYYY-MM-DD, default 30 days ago"),
+           ("to" = Option<String>, Query, description = "YYYY-MM-DD, default today")),
+    responses((status = 200, body = [SlaRow]), (status = 403)))]
+#[get("/api/v1/workflow/reports/sla?<from>&<to>")]
+pub async fn sla(
+    app: &State<App>,
+    actor: Actor,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<Json<Vec<SlaRow>>> {
+    let (from, to) = date_span(app, from, to)?;
+    Ok(Json(
+        app.run(move |app| reports::sla(app, &actor, from, to))
+            .await?,
+    ))
+}
+
+/// A template's instances submitted in the span as CSV or XLSX (workflow administrators; only
+/// the instances of units they administer).
+#[utoipa::path(get, path = "/api/v1/workflow/export", tag = "workflow",
+    params(("template" = String, Query, description = "a template key"),
+           ("from" = Option<String>, Query), ("to" = Option<String>, Query),
+           ("format" = Option<String>, Query, description = "csv (default) or xlsx")),
+    responses((status = 200, description = "the file"), (status = 403), (status = 404)))]
+#[get("/api/v1/workflow/export?<template>&<from>&<to>&<format>")]
+pub async fn export(
+    app: &State<App>,
+    actor: Actor,
+    template: &str,
+    from: Option<&str>,
+    to: Option<&str>,
+    format: Option<&str>,
+) -> Result<crate::web::download::Bytes> {
+    let (from, to) = date_span(app, from, to)?;
+    let format = match format.unwrap_or("csv") {
+        "csv" => reports::Format::Csv,
+        "xlsx" => reports::Format::Xlsx,
+        _ => return Err(Error::field("format", "error.invalid")),
+    };
+    let key = template.to_string();
+    let e = app
+        .run(move |app| reports::export(app, &actor, &key, from, to, format))
+        .await?;
+    Ok(crate::web::download::Bytes {
+        name: e.file_name,
+        content_type: e.content_type,
+        bytes: e.bytes,
+    })
+}
+
 pub fn routes() -> Vec<rocket::Route> {
     rocket::routes![
         list_templates,
@@ -461,6 +539,8 @@ pub fn routes() -> Vec<rocket::Route> {
         download,
         get_delegation,
         set_delegation,
-        clear_delegation
+        clear_delegation,
+        sla,
+        export
     ]
 }

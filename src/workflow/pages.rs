@@ -3,6 +3,7 @@
 
 pub mod delegation;
 pub mod form;
+pub mod reports;
 
 use std::collections::HashMap;
 
@@ -578,5 +579,6 @@ pub fn routes() -> Vec<rocket::Route> {
         task_action
     ];
     r.extend(delegation::routes());
+    r.extend(reports::routes());
     r
 }

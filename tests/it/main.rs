@@ -16,4 +16,6 @@ mod web;
 mod workdays;
 mod workdays_pages;
 mod workflow;
+mod workflow_deadlines;
 mod workflow_pages;
+mod workflow_reports;

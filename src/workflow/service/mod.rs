@@ -6,6 +6,7 @@ pub mod deadlines;
 pub mod delegation;
 pub mod instances;
 pub mod lists;
+pub mod reports;
 pub mod tasks;
 pub mod templates;
 pub mod view;

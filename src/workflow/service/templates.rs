@@ -106,6 +106,16 @@ pub fn current(app: &App, key: &str) -> Result<Template> {
         .ok_or(Error::NotFound)
 }
 
+/// The current version of `key`, enabled or not (exports and reports of a disabled template).
+pub fn current_any(app: &App, key: &str) -> Result<Template> {
+    app.store()
+        .read(|tx| match wf::current_id(tx, key)? {
+            Some(id) => wf::template(tx, id),
+            None => Ok(None),
+        })?
+        .ok_or(Error::NotFound)
+}
+
 pub fn versions(app: &App, actor: &Actor, key: &str) -> Result<Vec<Template>> {
     require_admin(app, actor)?;
     app.store().read(|tx| wf::versions(tx, key))
