@@ -111,7 +111,8 @@ pub fn healthz(app: &State<App>) -> (Status, Json<Health>) {
         crate::workflow::api::export,
         crate::workflow::leave::api::show,
         crate::workflow::leave::api::set,
-        crate::workflow::leave::api::list
+        crate::workflow::leave::api::list,
+        crate::workflow::leave::api::import
     ),
     modifiers(&BearerAuth),
     tags((name = "node", description = "health and description of the node"),

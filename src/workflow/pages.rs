@@ -3,6 +3,7 @@
 
 pub mod delegation;
 pub mod form;
+pub mod leave;
 pub mod reports;
 
 use std::collections::HashMap;
@@ -580,5 +581,6 @@ pub fn routes() -> Vec<rocket::Route> {
     ];
     r.extend(delegation::routes());
     r.extend(reports::routes());
+    r.extend(leave::routes());
     r
 }

@@ -7,6 +7,7 @@ mod auth;
 mod common;
 mod directory;
 mod inbox;
+mod leave;
 mod node;
 mod org;
 mod org_lists;

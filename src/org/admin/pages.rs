@@ -197,6 +197,18 @@ pub async fn home(app: &State<App>, base: Base, actor: Actor) -> Result<HomePage
             "workdays.title",
             "workdays.admin_lead",
         ),
+        (
+            actor.can_anywhere(Permission::AdminWorkflow),
+            "/admin/workflow/reports",
+            "workflow.reports.title",
+            "workflow.reports.lead",
+        ),
+        (
+            actor.can_anywhere(Permission::ManageUsers),
+            "/admin/leave",
+            "workflow.leave.title",
+            "workflow.leave.lead",
+        ),
     ];
     let sections: Vec<Section> = all
         .into_iter()

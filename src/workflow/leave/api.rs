@@ -2,11 +2,11 @@
 //! `PUT /api/v1/leave/balances/{user_id}/{year} {"total"}`, `GET /api/v1/leave/balances?year=`.
 
 use rocket::serde::json::Json;
-use rocket::{State, get, put};
+use rocket::{State, get, post, put};
 use serde::Deserialize;
 
 use super::model::Balance;
-use super::service;
+use super::service::{self, ImportReport};
 use crate::App;
 use crate::auth::Actor;
 use crate::error::Result;
@@ -79,6 +79,35 @@ pub async fn list(app: &State<App>, actor: Actor, year: i32) -> Result<Json<Vec<
     Ok(Json(items))
 }
 
+/// Sets the year's totals from a spreadsheet (the body: an XLSX workbook, or CSV text) with a
+/// header row naming `账号`/`login` or `工号`/`employee_no`, and `年假天数`/`total`.
+#[utoipa::path(post, path = "/api/v1/leave/balances/import", tag = "workflow",
+    params(("year" = i32, Query, description = "the year")),
+    request_body(content = Vec<u8>, description = "XLSX or CSV", content_type = "application/octet-stream"),
+    responses((status = 200, body = ImportReport), (status = 400), (status = 413)))]
+#[post("/api/v1/leave/balances/import?<year>", data = "<data>")]
+pub async fn import(
+    app: &State<App>,
+    actor: Actor,
+    year: i32,
+    data: rocket::data::Data<'_>,
+) -> Result<Json<ImportReport>> {
+    use rocket::data::ToByteUnit;
+    let body = data
+        .open(10.mebibytes())
+        .into_bytes()
+        .await
+        .map_err(|e| crate::error::Error::BadRequest(e.to_string()))?;
+    if !body.is_complete() {
+        return Err(crate::error::Error::TooLarge);
+    }
+    let bytes = body.into_inner();
+    let r = app
+        .run(move |app| service::import(app, &actor, year, &bytes))
+        .await?;
+    Ok(Json(r))
+}
+
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![show, set, list]
+    rocket::routes![show, set, list, import]
 }

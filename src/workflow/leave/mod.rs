@@ -3,6 +3,7 @@
 //! pending) and deducted when approved; balances are set by enterprise administrators.
 
 pub mod api;
+pub mod import;
 pub mod model;
 pub mod service;
 pub mod store;

@@ -70,6 +70,11 @@ pub fn set_total(app: &App, actor: &Actor, user_id: u64, year: i32, total: u32) 
 /// The balances of `year` of the people the actor manages, with their names, by name.
 pub fn list(app: &App, actor: &Actor, year: i32) -> Result<Vec<(Balance, String)>> {
     valid_year(year)?;
+    if !actor.can_anywhere(Permission::ManageUsers) {
+        return Err(crate::error::Error::Forbidden(
+            crate::error::Code::Forbidden,
+        ));
+    }
     let dir = app.directory()?;
     let all = app.store().read(|tx| store::balances_of_year(tx, year))?;
     let mut out: Vec<(Balance, String)> = all
@@ -83,4 +88,71 @@ pub fn list(app: &App, actor: &Actor, year: i32) -> Result<Vec<(Balance, String)
         .collect();
     out.sort_by(|a, b| a.1.cmp(&b.1));
     Ok(out)
+}
+
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ImportReport {
+    pub set: usize,
+    /// `(line, reason)` of the rows left out.
+    pub rejected: Vec<(usize, String)>,
+}
+
+/// Sets the totals of `year` from a spreadsheet (XLSX or CSV): rows naming someone the actor
+/// does not manage, nobody, or a bad number are left out with their reason; the rest are set in
+/// one transaction, audited once.
+pub fn import(app: &App, actor: &Actor, year: i32, bytes: &[u8]) -> Result<ImportReport> {
+    use super::import::{Who, parse};
+    crate::org::admin::require_person(actor)?;
+    valid_year(year)?;
+    if !actor.can_anywhere(Permission::ManageUsers) {
+        return Err(crate::error::Error::Forbidden(
+            crate::error::Code::Forbidden,
+        ));
+    }
+    let rows = parse(bytes)?;
+    let now = app.now_ms();
+    app.store().write(|tx| {
+        let mut report = ImportReport {
+            set: 0,
+            rejected: Vec::new(),
+        };
+        for row in rows {
+            let user = match &row.who {
+                Who::Login(l) => org_store::user_by_login_w(tx, l)?,
+                Who::EmployeeNo(n) => match org_store::user_id_by_employee_no_w(tx, n)? {
+                    Some(id) => org_store::user_by_id_w(tx, id)?,
+                    None => None,
+                },
+            };
+            let Some(user) = user.filter(|u| actor.can(Permission::ManageUsers, u.unit_id)) else {
+                report.rejected.push((row.line, "unknown person".into()));
+                continue;
+            };
+            let total = match row.total {
+                Ok(t) => t,
+                Err(why) => {
+                    report.rejected.push((row.line, why));
+                    continue;
+                }
+            };
+            let mut b = store::balance_w(tx, user.id, year)?;
+            b.total = total;
+            b.updated_ms = now;
+            store::put_balance(tx, &b)?;
+            report.set += 1;
+        }
+        audit::append(
+            tx,
+            now,
+            audit::Event {
+                actor_id: Some(actor.user_id),
+                actor_login: actor.login.clone(),
+                action: "leave.balance.import".into(),
+                target: format!("year:{year}"),
+                detail: format!("{} set, {} left out", report.set, report.rejected.len()),
+                ip: None,
+            },
+        )?;
+        Ok(report)
+    })
 }
