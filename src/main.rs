@@ -87,6 +87,10 @@ enum Command {
         /// The password every seeded account shares (no change required at sign-in).
         #[arg(long, default_value = oanode::org::seed::DEFAULT_PASSWORD)]
         password: String,
+        /// Workflow instances to create over the past year (most approved, some waiting).
+        #[arg(long, default_value_t = 0,
+              value_parser = clap::value_parser!(u32).range(0..=oanode::workflow::seed::MAX_INSTANCES as i64))]
+        instances: u32,
     },
     /// Set a user's password, read from standard input (for an operator who lost the only
     /// administrator password). Stop the server first.
@@ -133,7 +137,14 @@ fn main() -> ExitCode {
             users,
             units,
             password,
-        }) => seed(&data.data, users as usize, units as usize, &password),
+            instances,
+        }) => seed(
+            &data.data,
+            users as usize,
+            units as usize,
+            &password,
+            instances as usize,
+        ),
         Some(Command::Reindex { data }) => reindex(&data.data),
         Some(Command::Check { data }) => check(&data.data),
     };
@@ -314,7 +325,13 @@ fn init(data: &Path, admin: &str, name: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn seed(data: &Path, users: usize, units: usize, password: &str) -> Result<(), String> {
+fn seed(
+    data: &Path,
+    users: usize,
+    units: usize,
+    password: &str,
+    instances: usize,
+) -> Result<(), String> {
     use oanode::org::seed;
     let started = std::time::Instant::now();
     let config = load_config(data, &Flags::default())?;
@@ -350,6 +367,22 @@ fn seed(data: &Path, users: usize, units: usize, password: &str) -> Result<(), S
         "oanode: 集团管理员 / group administrator: {} ; 所有账号密码 / every account's password: {password}",
         seed::ADMIN_LOGIN
     );
+    if instances > 0 {
+        let started = std::time::Instant::now();
+        let w = oanode::workflow::seed::instances(&app, instances).map_err(describe)?;
+        println!(
+            "oanode: seeded {} workflow instances ({} open tasks) in {:.2} s",
+            w.instances,
+            w.open_tasks,
+            started.elapsed().as_secs_f64()
+        );
+        if let Some((login, count)) = w.busiest {
+            println!("oanode: busiest approver: {login} ({count} open tasks)");
+        }
+        if let Some((applicant, manager)) = w.pair {
+            println!("oanode: applicant and manager: {applicant} {manager}");
+        }
+    }
     Ok(())
 }
 

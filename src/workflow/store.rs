@@ -343,6 +343,14 @@ pub fn all_open_tasks_w(tx: &WriteTransaction) -> Result<Vec<u64>> {
     Ok(out)
 }
 
+/// Calls `f` with the holder of every open approval task (the seed's report).
+pub fn for_each_open_task(tx: &ReadTransaction, mut f: impl FnMut(u64)) -> Result<()> {
+    for row in tx.open_table(TODO)?.iter()? {
+        f(row?.0.value().0);
+    }
+    Ok(())
+}
+
 /// Every instance, for `oanode check`, reindexing and exports.
 pub fn for_each_instance(
     tx: &ReadTransaction,

@@ -21,6 +21,10 @@ WRK_TIMEOUT=${WRK_TIMEOUT:-10s}
 SEED_USERS=${SEED_USERS:-10000}
 SEED_UNITS=${SEED_UNITS:-500}
 SEED_PASSWORD=${SEED_PASSWORD:-Seed2026ok}
+# Workflow instances spread over the past year (DESIGN.md's budget is stated for 1,000,000).
+SEED_INSTANCES=${SEED_INSTANCES:-100000}
+# Concurrent clients of the submit-and-approve scenario (the issue's figure is for 8).
+PAIR_CONNECTIONS=${PAIR_CONNECTIONS:-8}
 READY_WITHIN_MS=20000
 # Sign-ins allowed per client address and minute on the measured node. The default (30) protects
 # the password hasher from one address guessing; wrk is one address (127.0.0.1), so at the default
@@ -40,6 +44,9 @@ scenarios() {
   scenario me                /api/v1/me                   bearer.lua
   scenario directory-search  "/api/v1/users?q=$(urlencode 王)"  bearer.lua
   scenario sign-in           /api/v1/auth/login           sign-in.lua
+  TOKEN=$TODO_TOKEN scenario todo "/api/v1/workflow/tasks?box=todo" bearer.lua
+  TOKEN=$TODO_TOKEN scenario done-list "/api/v1/workflow/tasks?box=done" bearer.lua
+  scenario submit-approve    /api/v1/workflow/instances   submit-approve.lua "$PAIR_CONNECTIONS"
 }
 
 # urlencode TEXT: percent-encodes every byte that is not unreserved (UTF-8 as it comes).
@@ -98,10 +105,11 @@ wait_ready() {
 }
 
 mkdir "$work/data"
-echo "seeding $SEED_USERS people in $SEED_UNITS units" >&2
+echo "seeding $SEED_USERS people in $SEED_UNITS units, $SEED_INSTANCES workflow instances" >&2
 t0=$(now_ms)
 target/release/oanode seed --data "$work/data" --users "$SEED_USERS" --units "$SEED_UNITS" \
-  --password "$SEED_PASSWORD" >"$work/seed.log" 2>&1 || { cat "$work/seed.log" >&2; die "oanode seed failed"; }
+  --password "$SEED_PASSWORD" --instances "$SEED_INSTANCES" >"$work/seed.log" 2>&1 ||
+  { cat "$work/seed.log" >&2; die "oanode seed failed"; }
 seed_ms=$(( $(now_ms) - t0 ))
 seed_line=$(grep -m1 'seeded' "$work/seed.log" | sed 's/^oanode: //')
 
@@ -145,14 +153,27 @@ while read -r login; do
 done < <(head -n 20 "$LOGINS_FILE")
 [ -n "$TOKEN" ] || die "no seeded person without a role among the first logins"
 export TOKEN
+# The workflow scenarios: the busiest approver's todo list (the worst case), and a person and
+# their manager submitting and approving.
+busiest=$(sed -n 's/^oanode: busiest approver: \([^ ]*\) .*/\1/p' "$work/seed.log")
+read -r applicant approver < <(sed -n 's/^oanode: applicant and manager: //p' "$work/seed.log") || true
+TODO_TOKEN=$TOKEN
+[ -n "$busiest" ] && TODO_TOKEN=$(api_login "$busiest")
+APPLICANT_TOKEN='' APPROVER_TOKEN=''
+if [ -n "${applicant:-}" ]; then
+  APPLICANT_TOKEN=$(api_login "$applicant")
+  APPROVER_TOKEN=$(api_login "$approver")
+fi
+[ -n "$APPLICANT_TOKEN" ] && [ -n "$APPROVER_TOKEN" ] || die "no applicant and manager to submit and approve"
+export APPLICANT_TOKEN APPROVER_TOKEN
 
 peak_rss() { awk '/^VmHWM/ {printf "%.1f MB", $2 / 1024}' "/proc/$1/status"; }
 
 notes=()
 # measure NAME PORT PID PATH [LUA]: one wrk run, one table row.
 measure() {
-  local name=$1 port=$2 pid=$3 path=$4 lua=${5:-} out rps p50 p99 errors
-  local args=(-t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout "$WRK_TIMEOUT" --latency)
+  local name=$1 port=$2 pid=$3 path=$4 lua=${5:-} conns=${6:-$CONNECTIONS} out rps p50 p99 errors
+  local args=(-t"$THREADS" -c"$conns" -d"$DURATION" --timeout "$WRK_TIMEOUT" --latency)
   if [ -n "$lua" ]; then
     [ -f "tests/load/$lua" ] || die "scenario $name: no tests/load/$lua"
     args+=(-s "tests/load/$lua")
@@ -170,13 +191,14 @@ measure() {
   echo "| $name | $rps | $p50 | $p99 | $(peak_rss "$pid") |"
 }
 
-scenario() { measure "$1" "$PORT" "$oanode_pid" "$2" "${3:-}"; }
+scenario() { measure "$1" "$PORT" "$oanode_pid" "$2" "${3:-}" "${4:-}"; }
 
 echo
 echo "oanode $(target/release/oanode --version | awk '{print $2}'), $(nproc) cores, wrk -t$THREADS -c$CONNECTIONS -d$DURATION"
 echo "seed: $seed_line (oanode seed, ${seed_ms} ms wall)"
 echo "start-up to the first 200 on /healthz (seeded data directory): ${startup_ms} ms"
 echo "API scenarios as $person (no admin role); sign-in rotates over $(wc -l <"$LOGINS_FILE") seeded people;"
+echo "todo and done-list as ${busiest:-$person} (the busiest approver); submit-approve: $applicant submits, $approver approves, $PAIR_CONNECTIONS clients (pairs/s = requests/s ÷ 2)"
 echo "auth.address_attempts_per_minute=$LOGIN_PER_MINUTE on this node (default 30: wrk is one address)"
 echo
 echo "| scenario | requests/s | p50 | p99 | peak RSS |"
