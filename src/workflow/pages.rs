@@ -3,6 +3,8 @@
 
 pub mod delegation;
 pub mod form;
+pub mod template_admin;
+pub mod template_form;
 
 use std::collections::HashMap;
 
@@ -578,5 +580,6 @@ pub fn routes() -> Vec<rocket::Route> {
         task_action
     ];
     r.extend(delegation::routes());
+    r.extend(template_admin::routes());
     r
 }

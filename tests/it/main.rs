@@ -17,3 +17,4 @@ mod workdays;
 mod workdays_pages;
 mod workflow;
 mod workflow_pages;
+mod workflow_templates;

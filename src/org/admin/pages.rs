@@ -197,6 +197,12 @@ pub async fn home(app: &State<App>, base: Base, actor: Actor) -> Result<HomePage
             "workdays.title",
             "workdays.admin_lead",
         ),
+        (
+            actor.can(Permission::AdminWorkflow, root),
+            "/admin/workflow",
+            "workflow.admin.title",
+            "workflow.admin.card_lead",
+        ),
     ];
     let sections: Vec<Section> = all
         .into_iter()
