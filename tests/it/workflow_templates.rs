@@ -279,7 +279,7 @@ async fn an_administrator_lists_creates_and_edits_templates() {
     assert_eq!(r.status, Status::Ok, "{}", r.body);
     assert_eq!(r.json()["template_version"], 1);
     let list = page(&w, &gadmin, "/admin/workflow").await;
-    assert!(list.body.contains("v2") && list.body.contains("版本（2）"));
+    assert!(list.body.contains("v2") && list.body.contains("版本 · 2"));
 
     // Deleting a row and a step through their boxes.
     let edit = page(&w, &gadmin, "/admin/workflow/trip/edit").await;

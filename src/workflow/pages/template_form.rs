@@ -163,7 +163,7 @@ impl StepRow {
             ..StepRow::default()
         };
         let mut users = Vec::new();
-        let kinds: Vec<String> = s.approvers.iter().map(|a| rule_kind(a)).collect();
+        let kinds: Vec<String> = s.approvers.iter().map(rule_kind).collect();
         let twice = kinds
             .iter()
             .enumerate()
