@@ -5,6 +5,8 @@ pub mod delegation;
 pub mod form;
 pub mod leave;
 pub mod reports;
+pub mod template_admin;
+pub mod template_form;
 
 use std::collections::HashMap;
 
@@ -582,5 +584,6 @@ pub fn routes() -> Vec<rocket::Route> {
     r.extend(delegation::routes());
     r.extend(reports::routes());
     r.extend(leave::routes());
+    r.extend(template_admin::routes());
     r
 }

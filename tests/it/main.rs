@@ -20,3 +20,4 @@ mod workflow;
 mod workflow_deadlines;
 mod workflow_pages;
 mod workflow_reports;
+mod workflow_templates;

@@ -198,6 +198,12 @@ pub async fn home(app: &State<App>, base: Base, actor: Actor) -> Result<HomePage
             "workdays.admin_lead",
         ),
         (
+            actor.can(Permission::AdminWorkflow, root),
+            "/admin/workflow",
+            "workflow.admin.title",
+            "workflow.admin.card_lead",
+        ),
+        (
             actor.can_anywhere(Permission::AdminWorkflow),
             "/admin/workflow/reports",
             "workflow.reports.title",
