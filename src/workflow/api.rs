@@ -138,7 +138,7 @@ pub async fn create_instance(
     let v = app
         .run(move |app| {
             let inst = instances::create(app, &actor, req)?;
-            let (inst, t) = instances::get(app, &actor, inst.id)?;
+            let t = templates::get_version(app, inst.template_id)?;
             view::build(app, &actor, &inst, &t)
         })
         .await?;

@@ -179,7 +179,9 @@ fn busiest(app: &App, n: usize) -> Result<Seeded> {
     };
     let pair = app.store().read(|tx| {
         for u in crate::org::store::users_all(tx)? {
-            if let Some(m) = u.manager_id.and_then(|m| crate::org::store::user_by_id(tx, m).ok().flatten())
+            if let Some(m) = u
+                .manager_id
+                .and_then(|m| crate::org::store::user_by_id(tx, m).ok().flatten())
                 && m.status == UserStatus::Active
                 && u.status == UserStatus::Active
                 && m.id != u.id

@@ -116,7 +116,7 @@ mod tests {
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].who, Who::Login("alice".into()));
         assert_eq!(rows[0].total, Ok(10));
-        assert_eq!(rows[1].line, 4);
+        assert_eq!(rows[1].line, 3, "blank lines are not rows");
         assert!(rows[1].total.is_err());
         let rows = parse("工号,total\nD0001,5\n".as_bytes()).unwrap();
         assert_eq!(rows[0].who, Who::EmployeeNo("D0001".into()));

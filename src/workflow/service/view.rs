@@ -179,19 +179,23 @@ pub fn task_view(app: &App, dir: &Directory, t: &Template, x: &Task) -> TaskView
 }
 
 fn event_view(app: &App, dir: &Directory, t: &Template, e: &Event) -> Result<EventView> {
-    let attachments = app.store().read(|tx| {
-        let mut out = Vec::new();
-        for id in &e.attachments {
-            if let Some(a) = super::super::store::attachment(tx, *id)? {
-                out.push(AttachmentRef {
-                    id: a.id,
-                    name: a.name,
-                    size: a.size,
-                });
+    let attachments = if e.attachments.is_empty() {
+        Vec::new() // most events: no read transaction at all
+    } else {
+        app.store().read(|tx| {
+            let mut out = Vec::new();
+            for id in &e.attachments {
+                if let Some(a) = super::super::store::attachment(tx, *id)? {
+                    out.push(AttachmentRef {
+                        id: a.id,
+                        name: a.name,
+                        size: a.size,
+                    });
+                }
             }
-        }
-        Ok(out)
-    })?;
+            Ok(out)
+        })?
+    };
     let target = match e.kind {
         EventKind::Returned => None, // a step index, named in step_name of the restarted step
         _ => e.target.map(|u| person(dir, u)),
