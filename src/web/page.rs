@@ -74,6 +74,8 @@ pub struct Base {
     pub unread: u64,
     /// Whose count `unread` is, so `with_user` reads it only when it is not yet there.
     unread_of: Option<u64>,
+    /// Open approval tasks (counted up to 100): the badge on 流程审批 in the navigation.
+    pub todo: usize,
     app: Option<App>,
 }
 
@@ -107,6 +109,7 @@ impl Base {
             admin: false,
             unread: 0,
             unread_of: None,
+            todo: 0,
             app,
         }
     }
@@ -121,7 +124,22 @@ impl Base {
             .as_ref()
             .and_then(|app| crate::inbox::service::unread_of(app.store(), user_id).ok())
             .unwrap_or(0);
+        self.todo = self
+            .app
+            .as_ref()
+            .and_then(|app| crate::workflow::service::lists::todo_count(app.store(), user_id).ok())
+            .unwrap_or(0);
         self.unread_of = Some(user_id);
+    }
+
+    /// The badge beside a navigation entry: the open tasks on 流程审批, none elsewhere.
+    pub fn nav_badge(&self, id: &str) -> Option<String> {
+        match (id, self.todo) {
+            ("workflow", 0) => None,
+            ("workflow", n) if n >= 100 => Some("99+".into()),
+            ("workflow", n) => Some(n.to_string()),
+            _ => None,
+        }
     }
 
     /// The bell's accessible name: 消息中心, with the unread count when there is one.

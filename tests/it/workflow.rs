@@ -255,6 +255,15 @@ async fn a_delegate_gets_new_tasks_and_acts_on_the_delegators_behalf() {
             &bob,
             Method::Put,
             "/api/v1/me/delegation",
+            Some(json!({"delegate_id": 999_999, "from": "2026-11-28", "to": "2026-12-05"})),
+        )
+        .await;
+    assert_eq!(r.status, Status::BadRequest, "not to nobody");
+    let r = wf
+        .call(
+            &bob,
+            Method::Put,
+            "/api/v1/me/delegation",
             Some(json!({"delegate_id": wf.erin, "from": "2026-11-28", "to": "2026-12-05"})),
         )
         .await;
@@ -471,6 +480,12 @@ async fn outsiders_get_404_for_an_instance_and_its_attachments() {
     let task = wf.todo(&bob).await[0]["id"].as_u64().unwrap();
     let r = wf.act(&erin, task, "approve", json!({})).await;
     assert_eq!(r.status, Status::NotFound);
+    let r = wf.act(&alice, task, "approve", json!({})).await;
+    assert_eq!(
+        r.status,
+        Status::Forbidden,
+        "the applicant sees it but it is bob's task"
+    );
 }
 
 #[tokio::test]
@@ -505,6 +520,26 @@ async fn an_invalid_form_is_refused_field_by_field_and_nothing_is_kept() {
         "{}",
         r.body
     );
+    // Malformed JSON and unknown keys are refused whole.
+    let r =
+        wf.w.t
+            .call(
+                &alice,
+                Method::Post,
+                "/api/v1/workflow/instances",
+                Some("{"),
+            )
+            .await;
+    assert_eq!(r.status, Status::BadRequest);
+    let r = wf
+        .call(
+            &alice,
+            Method::Post,
+            "/api/v1/workflow/instances",
+            Some(json!({"template_key": "leave", "form": {}, "owner": 1})),
+        )
+        .await;
+    assert_eq!(r.status, Status::BadRequest);
     // An unknown template is 404; a draft saves what is valid without the required fields.
     assert_eq!(
         wf.submit(&alice, "nope", json!({})).await.status,
@@ -531,6 +566,13 @@ async fn a_return_goes_back_to_the_applicant_who_resubmits() {
         .as_u64()
         .unwrap();
     let task = wf.todo(&bob).await[0]["id"].as_u64().unwrap();
+    let long = "长".repeat(2001);
+    let r = wf.act(&bob, task, "return", json!({"comment": long})).await;
+    assert_eq!(
+        r.status,
+        Status::BadRequest,
+        "an oversized comment changes nothing"
+    );
     let r = wf
         .act(&bob, task, "return", json!({"comment": "请补充预算"}))
         .await;

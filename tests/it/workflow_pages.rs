@@ -89,6 +89,16 @@ async fn a_leave_request_is_filled_in_approved_and_listed() {
     // bob sees it in his todo list and approves it from the instance page.
     let todo = page(&w, &bob, "/workflow").await;
     assert!(todo.body.contains(&format!("/workflow/instances/{id}")));
+    assert!(
+        todo.body.contains(r#"id="nav-badge-workflow">1<"#),
+        "the navigation counts bob's open task"
+    );
+    assert!(
+        !page(&w, &alice, "/")
+            .await
+            .body
+            .contains("nav-badge-workflow")
+    );
     let inst = page(&w, &bob, &format!("/workflow/instances/{id}")).await;
     let task = id_after(&inst.body, "/workflow/tasks/");
     let forged = post(

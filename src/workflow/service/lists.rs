@@ -184,6 +184,11 @@ pub struct Counts {
 
 const COUNT_CAP: usize = 100;
 
+/// Open approval tasks of `user`, counted up to 100 (the navigation's badge, on every page).
+pub fn todo_count(store: &crate::store::Store, user: u64) -> Result<usize> {
+    store.read(|tx| wf::count(tx, user, Box::Todo, COUNT_CAP))
+}
+
 /// The badges: open tasks (and how many are overdue) and unread cc items, each counted up to 100.
 pub fn counts(app: &App, user: u64) -> Result<Counts> {
     let now = app.now_ms().max(0) as u64;
