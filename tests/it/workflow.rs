@@ -112,10 +112,29 @@ impl Wf {
         r.json()
     }
 
+    /// The instance as `who` sees it through the API.
+    pub async fn instance(&self, who: &Agent, id: u64) -> Value {
+        let path = format!("/api/v1/workflow/instances/{id}");
+        let r = self.call(who, Method::Get, &path, None).await;
+        assert_eq!(r.status, Status::Ok, "{}", r.body);
+        r.json()
+    }
+
     pub fn set_clock(&self, rfc3339: &str) {
         let t = chrono::DateTime::parse_from_rfc3339(rfc3339).unwrap();
         self.w.t.clock.set(t.timestamp_millis());
     }
+}
+
+/// The first timeline entry of `kind` in an instance view.
+pub fn first_event(v: &Value, kind: &str) -> Value {
+    v["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == kind)
+        .unwrap_or_else(|| panic!("no {kind} in {v}"))
+        .clone()
 }
 
 pub fn leave(kind: &str, from: &str, to: &str) -> Value {
@@ -277,13 +296,7 @@ async fn a_delegate_gets_new_tasks_and_acts_on_the_delegators_behalf() {
     let todo = wf.todo(&erin).await;
     assert_eq!(todo[0]["on_behalf_of"]["id"], json!(wf.w.bob));
     let done = wf.approve(&erin, id).await;
-    let approved = done["timeline"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["kind"] == "approved")
-        .unwrap()
-        .clone();
+    let approved = first_event(&done, "approved");
     assert_eq!(approved["actor"]["id"], json!(wf.erin));
     assert_eq!(approved["on_behalf_of"]["id"], json!(wf.w.bob));
     // bob sees what was done for him.
@@ -324,15 +337,7 @@ async fn withdraw_is_refused_once_an_approver_acted() {
     assert_eq!(r.status, Status::Conflict, "{}", r.body);
     let r = wf.call(&bob, Method::Post, &path, None).await;
     assert_eq!(r.status, Status::Forbidden, "only the applicant withdraws");
-    let v = wf
-        .call(
-            &alice,
-            Method::Get,
-            &format!("/api/v1/workflow/instances/{id}"),
-            None,
-        )
-        .await
-        .json();
+    let v = wf.instance(&alice, id).await;
     assert_eq!(v["status"], "running");
 }
 
@@ -385,15 +390,7 @@ async fn an_all_of_step_approved_concurrently_records_each_approver_once() {
         rb.body,
         rc.body
     );
-    let v = wf
-        .call(
-            &alice,
-            Method::Get,
-            &format!("/api/v1/workflow/instances/{id}"),
-            None,
-        )
-        .await
-        .json();
+    let v = wf.instance(&alice, id).await;
     assert_eq!(v["status"], "approved");
     let approvers: Vec<u64> = v["timeline"]
         .as_array()
@@ -614,22 +611,8 @@ async fn a_leaver_s_open_tasks_move_to_their_manager_at_once() {
     assert_eq!(r.status, Status::Ok, "{}", r.body);
     let todo = wf.todo(&carol).await;
     assert_eq!(todo[0]["instance_id"], json!(id));
-    let v = wf
-        .call(
-            &alice,
-            Method::Get,
-            &format!("/api/v1/workflow/instances/{id}"),
-            None,
-        )
-        .await
-        .json();
-    let moved = v["timeline"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["kind"] == "reassigned")
-        .unwrap()
-        .clone();
+    let v = wf.instance(&alice, id).await;
+    let moved = first_event(&v, "reassigned");
     assert_eq!(moved["reason"], "workflow.reason.departed");
     assert_eq!(moved["target"]["id"], json!(wf.carol));
 }

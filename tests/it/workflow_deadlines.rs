@@ -107,14 +107,6 @@ async fn reminders_overdue_notices_and_a_calendar_change_follow_the_deadline() {
     let theirs = kinds(wf.call(&carol, Method::Get, "/api/v1/inbox", None).await);
     assert!(theirs.contains(&"overdue".to_string()), "{theirs:?}");
     let alice = wf.agent("alice").await;
-    let v = wf
-        .call(
-            &alice,
-            Method::Get,
-            &format!("/api/v1/workflow/instances/{id}"),
-            None,
-        )
-        .await
-        .json();
+    let v = wf.instance(&alice, id).await;
     assert_eq!(v["current_steps"][0]["tasks"][0]["overdue"], true);
 }
