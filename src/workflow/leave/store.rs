@@ -7,7 +7,7 @@ use super::model::{Balance, Reservation, day_key};
 use crate::error::Result;
 use crate::store::{self, Stored};
 
-/// `(user, year) -> Balance`.
+/// `(year, user) -> Balance`: a year's balances are one range.
 const BALANCES: TableDefinition<'_, (u64, u64), Stored<Balance>> =
     TableDefinition::new("leave.balances");
 /// `instance -> Reservation`.
@@ -29,7 +29,7 @@ fn year_key(year: i32) -> u64 {
 
 pub fn balance(tx: &ReadTransaction, user: u64, year: i32) -> Result<Balance> {
     Ok(
-        store::get(&tx.open_table(BALANCES)?, (user, year_key(year)))?.unwrap_or(Balance {
+        store::get(&tx.open_table(BALANCES)?, (year_key(year), user))?.unwrap_or(Balance {
             user_id: user,
             year,
             ..Balance::default()
@@ -39,7 +39,7 @@ pub fn balance(tx: &ReadTransaction, user: u64, year: i32) -> Result<Balance> {
 
 pub fn balance_w(tx: &WriteTransaction, user: u64, year: i32) -> Result<Balance> {
     Ok(
-        store::get(&tx.open_table(BALANCES)?, (user, year_key(year)))?.unwrap_or(Balance {
+        store::get(&tx.open_table(BALANCES)?, (year_key(year), user))?.unwrap_or(Balance {
             user_id: user,
             year,
             ..Balance::default()
@@ -50,7 +50,7 @@ pub fn balance_w(tx: &WriteTransaction, user: u64, year: i32) -> Result<Balance>
 pub fn put_balance(tx: &WriteTransaction, b: &Balance) -> Result<()> {
     store::put(
         &mut tx.open_table(BALANCES)?,
-        (b.user_id, year_key(b.year)),
+        (year_key(b.year), b.user_id),
         b,
     )
 }
@@ -112,12 +112,10 @@ pub fn confirm(tx: &WriteTransaction, instance: u64) -> Result<()> {
 
 /// The balances of one year, for the administrators' page.
 pub fn balances_of_year(tx: &ReadTransaction, year: i32) -> Result<Vec<Balance>> {
+    let y = year_key(year);
     let mut out = Vec::new();
-    for row in tx.open_table(BALANCES)?.iter()? {
-        let (k, v) = row?;
-        if k.value().1 == year_key(year) {
-            out.push(v.value().decode()?);
-        }
+    for row in tx.open_table(BALANCES)?.range((y, 0)..=(y, u64::MAX))? {
+        out.push(row?.1.value().decode()?);
     }
     Ok(out)
 }
