@@ -337,6 +337,14 @@ async fn withdraw_is_refused_once_an_approver_acted() {
     assert_eq!(r.status, Status::Conflict, "{}", r.body);
     let r = wf.call(&bob, Method::Post, &path, None).await;
     assert_eq!(r.status, Status::Forbidden, "only the applicant withdraws");
+    // 催办: the applicant only, and not twice within ten minutes.
+    let urge = format!("/api/v1/workflow/instances/{id}/urge");
+    let r = wf.call(&bob, Method::Post, &urge, None).await;
+    assert_eq!(r.status, Status::Forbidden);
+    let r = wf.call(&alice, Method::Post, &urge, None).await;
+    assert_eq!(r.status, Status::Ok, "{}", r.body);
+    let r = wf.call(&alice, Method::Post, &urge, None).await;
+    assert_eq!(r.status, Status::TooManyRequests);
     let v = wf.instance(&alice, id).await;
     assert_eq!(v["status"], "running");
 }
