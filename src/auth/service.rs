@@ -355,7 +355,7 @@ pub fn change_password(
             h.hashes.truncate(history);
             auth_store::put_history(tx, u.id, &h)?;
         }
-        u.password_hash = new_hash;
+        u.password_hash = new_hash.clone();
         u.must_change_password = false;
         u.password_changed_ms = now;
         u.updated_ms = now;
@@ -414,7 +414,7 @@ pub fn reset_password(app: &App, actor: &Actor, user_id: u64, origin: &Origin) -
     let hash = password::hash(&initial)?;
     let now = app.now_ms();
     app.store().write(|tx| {
-        let u = replace_password(tx, user_id, hash, true, now)?;
+        let u = replace_password(tx, user_id, hash.clone(), true, now)?;
         audit::append(
             tx,
             now,
@@ -447,7 +447,7 @@ pub fn set_password_console(
     }
     let hash = password::hash(new)?;
     store.write(|tx| {
-        let u = replace_password(tx, user.id, hash, initial, now)?;
+        let u = replace_password(tx, user.id, hash.clone(), initial, now)?;
         audit::append(
             tx,
             now,

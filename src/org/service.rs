@@ -82,7 +82,7 @@ pub fn init_node(
                 position_id: None,
                 manager_id: None,
                 status: UserStatus::Active,
-                password_hash: hash,
+                password_hash: hash.clone(),
                 must_change_password: true,
                 password_changed_ms: now,
                 source: Source::Local,

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod blobs;
 pub mod codec;
+pub mod group;
 pub mod keys;
 pub mod migrate;
 pub mod outbox;
@@ -33,6 +34,7 @@ pub struct Store {
     db: Arc<Database>,
     path: PathBuf,
     signal: Arc<Signal>,
+    group: Arc<group::GroupCommit>,
 }
 
 impl Store {
@@ -54,6 +56,7 @@ impl Store {
             db: Arc::new(db),
             path,
             signal: Arc::new(Signal::default()),
+            group: Arc::default(),
         };
         migrate::run(&store, existed)?;
         store.write(|tx| {
@@ -80,20 +83,15 @@ impl Store {
     }
 
     /// Runs `f` in ONE write transaction and commits it durably before returning. If `f` fails,
-    /// nothing it wrote is kept.
-    pub fn write<R>(&self, f: impl FnOnce(&WriteTransaction) -> Result<R>) -> Result<R> {
-        let mut tx = self.db.begin_write()?;
-        tx.set_quick_repair(true);
-        let out = match f(&tx) {
-            Ok(out) => out,
-            Err(e) => {
-                tx.abort()?;
-                return Err(e);
-            }
-        };
-        tx.commit()?;
-        self.signal.notify();
-        Ok(out)
+    /// nothing it wrote is kept. Concurrent writers share a transaction and its flush
+    /// (`group.rs`), so `f` may run twice and must not act outside the transaction.
+    pub fn write<R>(&self, f: impl Fn(&WriteTransaction) -> Result<R>) -> Result<R> {
+        self.group.write(&self.db, &f, || self.signal.notify())
+    }
+
+    /// How many writes and commits this store has seen since it was opened.
+    pub fn write_stats(&self) -> group::Stats {
+        self.group.stats()
     }
 
     /// Woken after every commit; the search indexer waits on it.

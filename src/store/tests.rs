@@ -364,3 +364,90 @@ fn allocate_ids_takes_a_block_after_the_last_id() {
         .unwrap();
     assert_eq!((a, b, c, d), (1, 2, 12, 12));
 }
+
+/// Writers on many threads: every acknowledged write is kept exactly once, every refused one
+/// leaves nothing, a panic reaches only its own caller, and writes share commits.
+#[test]
+fn concurrent_writes_share_commits_and_keep_failures_apart() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    const THREADS: u64 = 8;
+    const EACH: u64 = 60;
+    let runs = AtomicU64::new(0);
+    let before = store.write_stats();
+    let acknowledged: Vec<Vec<u64>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..THREADS)
+            .map(|t| {
+                let (store, runs) = (&store, &runs);
+                s.spawn(move || {
+                    let mut kept = Vec::new();
+                    for i in 0..EACH {
+                        let n = t * EACH + i;
+                        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            store.write(|tx| {
+                                runs.fetch_add(1, Ordering::Relaxed);
+                                let id = next_id(tx, "note")?;
+                                put(
+                                    &mut tx.open_table(NOTES)?,
+                                    id,
+                                    &Note {
+                                        id,
+                                        text: n.to_string(),
+                                    },
+                                )?;
+                                // Every 7th fails after writing, every 29th panics after writing.
+                                if n % 29 == 5 {
+                                    panic!("write {n} panics");
+                                }
+                                if n % 7 == 3 {
+                                    return Err(Error::Conflict(crate::error::Code::Duplicate));
+                                }
+                                Ok(n)
+                            })
+                        }));
+                        match r {
+                            Ok(Ok(got)) => kept.push(got),
+                            Ok(Err(Error::Conflict(_))) => assert_eq!(n % 7, 3, "write {n}"),
+                            Ok(Err(e)) => panic!("write {n}: {e}"),
+                            Err(_) => assert_eq!(n % 29, 5, "write {n} panicked"),
+                        }
+                    }
+                    kept
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut acknowledged: Vec<u64> = acknowledged.into_iter().flatten().collect();
+    acknowledged.sort();
+    let expected: Vec<u64> = (0..THREADS * EACH)
+        .filter(|n| n % 7 != 3 && n % 29 != 5)
+        .collect();
+    assert_eq!(acknowledged, expected);
+    let mut stored: Vec<u64> = store
+        .read(|tx| {
+            let t = tx.open_table(NOTES)?;
+            let mut out = Vec::new();
+            for row in t.iter()? {
+                let (_, v) = row?;
+                out.push(v.value().decode()?.text.parse::<u64>().unwrap());
+            }
+            Ok(out)
+        })
+        .unwrap();
+    stored.sort();
+    assert_eq!(
+        stored, expected,
+        "exactly the acknowledged writes are stored"
+    );
+    let ids = store.read(|tx| last_id(tx, "note")).unwrap();
+    assert_eq!(ids, expected.len() as u64, "refused writes took no id");
+    let stats = store.write_stats();
+    let (writes, commits) = (stats.writes - before.writes, stats.commits - before.commits);
+    assert_eq!(writes, expected.len() as u64);
+    assert!(commits < writes, "{commits} commits for {writes} writes");
+    assert!(runs.load(Ordering::Relaxed) >= THREADS * EACH);
+    // The store still takes writes after all that.
+    assert_eq!(store.write(|tx| next_id(tx, "note")).unwrap(), ids + 1);
+}

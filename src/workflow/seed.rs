@@ -70,11 +70,12 @@ pub fn instances(app: &App, n: usize) -> Result<Seeded> {
     let tree = app.tree()?;
     let now = app.now_ms();
     let year = 365 * 24 * HOUR;
-    let mut rng = StdRng::seed_from_u64(0x0a0d_e2026);
     let mut made = 0;
     while made < n {
         let batch = BATCH.min(n - made);
         app.store().write(|tx| {
+            // Its own generator per batch: a write closure may run twice (store/group.rs).
+            let mut rng = StdRng::seed_from_u64(0x0a0d_e2026 ^ made as u64);
             let first = store::allocate_ids(tx, Instance::KIND, batch as u64)?;
             let org = TxOrg::new(tx, tree.clone());
             for k in 0..batch {

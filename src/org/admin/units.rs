@@ -78,6 +78,8 @@ pub fn create_unit(app: &App, actor: &Actor, input: UnitInput, origin: &Origin) 
     }
     let now = app.now_ms();
     let unit = app.store().write(|tx| {
+        // A closure may run twice (store/group.rs): start from the errors found so far.
+        let mut fields = fields.clone();
         if valid_code(&code) && org_store::unit_id_by_code(tx, &code)?.is_some() {
             fields.insert("code".into(), "error.org.code_taken".into());
         }
@@ -149,6 +151,8 @@ pub fn update_unit(
     };
     let now = app.now_ms();
     let unit = app.store().write(|tx| {
+        // A closure may run twice (store/group.rs): start from the errors found so far.
+        let mut fields = fields.clone();
         let old = org_store::unit_by_id_w(tx, id)?.ok_or(Error::NotFound)?;
         let mut new = old.clone();
         if let Some(p) = patch.parent_id
@@ -298,6 +302,8 @@ pub fn create_position(
     let name = check_name(&mut fields, "name", &input.name, 60);
     let now = app.now_ms();
     let p = app.store().write(|tx| {
+        // A closure may run twice (store/group.rs): start from the errors found so far.
+        let mut fields = fields.clone();
         if valid_code(&code) && org_store::position_by_code_w(tx, &code)?.is_some() {
             fields.insert("code".into(), "error.org.code_taken".into());
         }
@@ -353,6 +359,8 @@ pub fn update_position(
     };
     let now = app.now_ms();
     let p = app.store().write(|tx| {
+        // A closure may run twice (store/group.rs): start from the errors found so far.
+        let mut fields = fields.clone();
         let old = org_store::position_by_id_w(tx, id)?.ok_or(Error::NotFound)?;
         let mut new = old.clone();
         if let Some(n) = name.clone() {

@@ -203,6 +203,8 @@ pub fn create_user(
     let hash = password::hash(&initial)?;
     let now = app.now_ms();
     let user = app.store().write(|tx| {
+        // A closure may run twice (store/group.rs): start from the errors found so far.
+        let mut fields = fields.clone();
         if org_store::user_by_login_w(tx, &login)?.is_some() {
             fields.insert("login".into(), "error.org.login_taken".into());
         }
@@ -289,6 +291,8 @@ pub fn update_user(
     );
     let now = app.now_ms();
     let user = app.store().write(|tx| {
+        // A closure may run twice (store/group.rs): start from the errors found so far.
+        let mut fields = fields.clone();
         let old = org_store::user_by_id_w(tx, id)?.ok_or(Error::NotFound)?;
         let mut new = old.clone();
         if let Some(n) = &name {

@@ -116,7 +116,7 @@ pub fn import(app: &App, actor: &Actor, year: i32, bytes: &[u8]) -> Result<Impor
             set: 0,
             rejected: Vec::new(),
         };
-        for row in rows {
+        for row in &rows {
             let user = match &row.who {
                 Who::Login(l) => org_store::user_by_login_w(tx, l)?,
                 Who::EmployeeNo(n) => match org_store::user_id_by_employee_no_w(tx, n)? {
@@ -128,10 +128,10 @@ pub fn import(app: &App, actor: &Actor, year: i32, bytes: &[u8]) -> Result<Impor
                 report.rejected.push((row.line, "unknown person".into()));
                 continue;
             };
-            let total = match row.total {
-                Ok(t) => t,
+            let total = match &row.total {
+                Ok(t) => *t,
                 Err(why) => {
-                    report.rejected.push((row.line, why));
+                    report.rejected.push((row.line, why.clone()));
                     continue;
                 }
             };

@@ -109,6 +109,7 @@ pub fn set(app: &App, actor: &Actor, input: DelegationInput) -> Result<Delegatio
     };
     let tree = app.tree()?;
     let (moved, ring) = app.store().write(|tx| {
+        let mut e = e.clone();
         let org = TxOrg::new(tx, tree.clone());
         if e.is_empty() && !org.person(input.delegate_id).is_some_and(|p| p.active) {
             e.insert("delegate_id".into(), "error.workflow.user".into());

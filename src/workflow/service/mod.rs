@@ -205,7 +205,7 @@ pub fn act<R>(
     actor: &Actor,
     id: u64,
     audit_action: Option<&str>,
-    f: impl FnOnce(&WriteTransaction, &Template, &mut Instance, &mut Engine<'_>) -> Result<(R, String)>,
+    f: impl Fn(&WriteTransaction, &Template, &mut Instance, &mut Engine<'_>) -> Result<(R, String)>,
 ) -> Result<(R, Instance)> {
     let cal = app.workdays()?;
     let due = due_fn(cal, app.tz());

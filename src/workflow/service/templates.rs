@@ -139,7 +139,7 @@ fn audit(tx: &WriteTransaction, now: i64, actor: &Actor, action: &str, t: &Templ
 
 /// Saves `t` as a new template (its key unused) or as the next version of an existing key.
 /// Instances already running keep the version they started with.
-pub fn save(app: &App, actor: &Actor, mut t: Template, new: bool) -> Result<Template> {
+pub fn save(app: &App, actor: &Actor, t: Template, new: bool) -> Result<Template> {
     require_admin(app, actor)?;
     let problems = t.check();
     if !problems.is_empty() {
@@ -147,6 +147,7 @@ pub fn save(app: &App, actor: &Actor, mut t: Template, new: bool) -> Result<Temp
     }
     let now = app.now_ms();
     app.store().write(|tx| {
+        let mut t = t.clone();
         let prev = match wf::current_id_w(tx, &t.key)? {
             Some(id) => wf::template_w(tx, id)?,
             None => None,

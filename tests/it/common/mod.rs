@@ -197,7 +197,7 @@ impl TestApp {
                         position_id: None,
                         manager_id: None,
                         status: UserStatus::Active,
-                        password_hash: hash,
+                        password_hash: hash.clone(),
                         must_change_password: false,
                         password_changed_ms: T0,
                         source: Source::Local,
