@@ -257,7 +257,7 @@ impl Template {
     }
 
     /// Checks the template itself (not a form): keys, names, references between fields and
-    /// steps. Errors are keyed by path, e.g. `steps.1.approvers`.
+    /// steps. Errors are keyed by path, e.g. `steps.1.approvers.0.field`.
     pub fn check(&self) -> FieldErrors {
         let mut e = FieldErrors::new();
         let mut bad = |k: String, why: &str| {
@@ -311,24 +311,31 @@ impl Template {
             }
             if s.approvers.is_empty() {
                 bad(format!("{p}.approvers"), "error.required");
+            } else if s.approvers.len() > 20 {
+                bad(format!("{p}.approvers"), "error.workflow.too_many");
             }
-            for r in &s.approvers {
+            // Each rule's own mistake is keyed by its place and input, as the editor names it.
+            for (k, r) in s.approvers.iter().enumerate() {
+                let at = |input: &str| format!("{p}.approvers.{k}.{input}");
                 match r {
+                    ApproverRule::Field { field } if self.field(field).is_none() => {
+                        bad(at("field"), "error.workflow.unknown_field");
+                    }
                     ApproverRule::Field { field }
-                        if self.field(field).is_none_or(|d| d.kind != FieldKind::User) =>
+                        if self.field(field).is_some_and(|d| d.kind != FieldKind::User) =>
                     {
-                        bad(format!("{p}.approvers"), "error.workflow.unknown_field");
+                        bad(at("field"), "error.workflow.not_user_field");
                     }
                     ApproverRule::Role { role, .. }
                         if !crate::org::model::ROLES.contains(&role.as_str()) =>
                     {
-                        bad(format!("{p}.approvers"), "error.invalid");
+                        bad(at("role"), "error.invalid");
                     }
                     ApproverRule::Manager { levels } if !(1..=5).contains(levels) => {
-                        bad(format!("{p}.approvers"), "error.invalid");
+                        bad(at("levels"), "error.workflow.levels");
                     }
                     ApproverRule::Users { ids } if ids.is_empty() || ids.len() > 50 => {
-                        bad(format!("{p}.approvers"), "error.invalid");
+                        bad(at("ids"), "error.workflow.users_count");
                     }
                     _ => {}
                 }
@@ -360,6 +367,9 @@ fn check_field(f: &FieldDef, p: &str, top: bool, bad: &mut impl FnMut(String, &s
     let choice = matches!(f.kind, FieldKind::Single | FieldKind::Multiple);
     if choice == f.options.is_empty() || f.options.len() > 100 {
         bad(format!("{p}.options"), "error.workflow.options");
+    }
+    if !top && f.compute.is_some() {
+        bad(format!("{p}.compute"), "error.workflow.compute");
     }
     if f.kind == FieldKind::Table {
         if !top || f.columns.is_empty() || f.columns.len() > 20 {
