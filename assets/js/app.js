@@ -90,3 +90,32 @@
     if (e.persisted && !source) connect();
   });
 })();
+// The template editor: each "add" button (hidden without script, where blank rows serve) copies
+// its <template> into the list it controls, the names numbered after the list's last row.
+(function () {
+  "use strict";
+  var buttons = document.querySelectorAll("[data-add-row]");
+  if (!buttons.length) return;
+  Array.prototype.forEach.call(buttons, function (b) { b.hidden = false; });
+  document.addEventListener("click", function (e) {
+    var b = e.target && e.target.closest ? e.target.closest("[data-add-row]") : null;
+    if (!b) return;
+    var tpl = document.getElementById(b.getAttribute("data-add-row"));
+    var list = document.getElementById(b.getAttribute("aria-controls"));
+    if (!tpl || !list || !tpl.content) return;
+    var prefix = list.getAttribute("data-prefix");
+    var next = 0;
+    Array.prototype.forEach.call(list.querySelectorAll("[name]"), function (el) {
+      if (el.name.indexOf(prefix) !== 0) return;
+      var n = parseInt(el.name.slice(prefix.length), 10);
+      if (n >= next) next = n + 1;
+    });
+    var row = tpl.content.firstElementChild.cloneNode(true);
+    Array.prototype.forEach.call(row.querySelectorAll("[name]"), function (el) {
+      el.name = el.name.replace("__P__", prefix + next + ".");
+    });
+    list.appendChild(row);
+    var first = row.querySelector("select.rule-kind, input[name$='.key'], select[name$='.field']");
+    if (first) first.focus();
+  });
+})();

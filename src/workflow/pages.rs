@@ -6,7 +6,11 @@ pub mod form;
 pub mod leave;
 pub mod reports;
 pub mod template_admin;
+pub mod template_fields;
 pub mod template_form;
+pub mod template_preview;
+pub mod template_rules;
+pub mod template_steps;
 
 use std::collections::HashMap;
 

@@ -12,4 +12,5 @@ mod admin;
 mod directory;
 mod harness;
 mod home;
+mod template_admin;
 mod workflow;

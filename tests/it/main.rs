@@ -20,4 +20,5 @@ mod workflow;
 mod workflow_deadlines;
 mod workflow_pages;
 mod workflow_reports;
+mod workflow_template_editor;
 mod workflow_templates;

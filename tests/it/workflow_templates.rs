@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use crate::common::{Agent, PW, World, page, post};
 
-fn enc(s: &str) -> String {
+pub(crate) fn enc(s: &str) -> String {
     s.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || b"-._".contains(&b) {
@@ -18,7 +18,7 @@ fn enc(s: &str) -> String {
         .collect()
 }
 
-fn body(pairs: &[(String, String)]) -> String {
+pub(crate) fn body(pairs: &[(String, String)]) -> String {
     pairs
         .iter()
         .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
@@ -26,13 +26,13 @@ fn body(pairs: &[(String, String)]) -> String {
         .join("&")
 }
 
-fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+pub(crate) fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
     list.iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect()
 }
 
-fn unescape(s: &str) -> String {
+pub(crate) fn unescape(s: &str) -> String {
     s.replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&#34;", "\"")
@@ -56,7 +56,7 @@ fn has_flag(tag: &str, name: &str) -> bool {
 
 /// What a browser posts for the form `id` on `html`: inputs (checked boxes and radios only),
 /// textareas and the selected (or first) option of each select, in order.
-fn form_of(html: &str, id: &str) -> Vec<(String, String)> {
+pub(crate) fn form_of(html: &str, id: &str) -> Vec<(String, String)> {
     let start = html.find(&format!("id=\"{id}\"")).expect("form");
     let form = &html[start..start + html[start..].find("</form>").expect("form end")];
     let mut out = Vec::new();
@@ -92,12 +92,12 @@ fn form_of(html: &str, id: &str) -> Vec<(String, String)> {
     out
 }
 
-fn set(form: &mut [(String, String)], name: &str, value: &str) {
+pub(crate) fn set(form: &mut [(String, String)], name: &str, value: &str) {
     let slot = form.iter_mut().find(|(k, _)| k == name).expect(name);
     slot.1 = value.to_string();
 }
 
-async fn api_templates(w: &World, who: &Agent, all: bool) -> Vec<Value> {
+pub(crate) async fn api_templates(w: &World, who: &Agent, all: bool) -> Vec<Value> {
     let r =
         w.t.call(
             who,
@@ -110,7 +110,7 @@ async fn api_templates(w: &World, who: &Agent, all: bool) -> Vec<Value> {
     r.json().as_array().cloned().unwrap_or_default()
 }
 
-async fn api_template(w: &World, who: &Agent, key: &str) -> Option<Value> {
+pub(crate) async fn api_template(w: &World, who: &Agent, key: &str) -> Option<Value> {
     api_templates(w, who, true)
         .await
         .into_iter()
@@ -119,7 +119,7 @@ async fn api_template(w: &World, who: &Agent, key: &str) -> Option<Value> {
 
 /// The editor's post for a new `trip` template: two fields (and a blank row), an approval step
 /// by the manager and a cc step to bob (and a blank block).
-fn trip_form() -> Vec<(String, String)> {
+pub(crate) fn trip_form() -> Vec<(String, String)> {
     pairs(&[
         ("mode", "new"),
         ("key", "trip"),
@@ -148,11 +148,14 @@ fn trip_form() -> Vec<(String, String)> {
         ("steps.0.kind", "approval"),
         ("steps.0.mode", "any_of"),
         ("steps.0.deadline_days", "2"),
-        ("steps.0.manager", "on"),
-        ("steps.0.manager_levels", "1"),
-        ("steps.0.cond_field", "days"),
-        ("steps.0.cond_op", "gt"),
-        ("steps.0.cond_value", "0"),
+        ("steps.0.approvers.0.order", "1"),
+        ("steps.0.approvers.0.type", "manager"),
+        ("steps.0.approvers.0.levels", "1"),
+        ("steps.0.approvers.1.type", ""),
+        ("steps.0.approvers.1.levels", "1"),
+        ("steps.0.cond.0.field", "days"),
+        ("steps.0.cond.0.op", "gt"),
+        ("steps.0.cond.0.value", "0"),
         ("steps.0.right.0", "editable"),
         ("steps.0.right.1", "read_only"),
         ("steps.1.order", "2"),
@@ -161,7 +164,8 @@ fn trip_form() -> Vec<(String, String)> {
         ("steps.1.kind", "cc"),
         ("steps.1.mode", "any_of"),
         ("steps.1.deadline_days", "1"),
-        ("steps.1.users", "bob"),
+        ("steps.1.approvers.0.type", "users"),
+        ("steps.1.approvers.0.ids", "bob"),
         ("steps.2.id", ""),
         ("steps.2.name", ""),
         ("steps.2.kind", "approval"),
@@ -433,7 +437,7 @@ async fn a_bad_template_comes_back_with_its_reasons_and_changes_nothing() {
 
     let mut f = trip_form();
     set(&mut f, "fields.1.key", "dest");
-    f.retain(|(k, _)| !k.starts_with("steps.0.manager"));
+    f.retain(|(k, _)| !k.starts_with("steps.0.approvers"));
     let r = post(&w, &gadmin, "/admin/workflow/save", &body(&f), false).await;
     assert_eq!(r.status, Status::BadRequest);
     assert!(r.body.contains("已存在相同的记录"), "the duplicate key");
@@ -446,7 +450,7 @@ async fn a_bad_template_comes_back_with_its_reasons_and_changes_nothing() {
 
     // Rows' own mistakes: an unknown login, a minimum that is not a number.
     let mut f = trip_form();
-    set(&mut f, "steps.1.users", "bob, nobody");
+    set(&mut f, "steps.1.approvers.0.ids", "bob, nobody");
     set(&mut f, "fields.1.min", "one");
     let r = post(&w, &gadmin, "/admin/workflow/save", &body(&f), false).await;
     assert_eq!(r.status, Status::BadRequest);

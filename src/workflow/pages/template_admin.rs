@@ -1,6 +1,7 @@
 //! 流程模板管理: workflow administrators list every template, edit one (a new version), clone,
-//! disable or enable it, preview its form, export it as JSON and import one. The editor's rows
-//! are in `template_form.rs`; every route calls a service that checks AdminWorkflow.
+//! disable or enable it, export it as JSON and import one (the preview is in
+//! `template_preview.rs`). The editor's rows are in `template_form.rs` and the files beside it;
+//! every route calls a service that checks AdminWorkflow.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -8,21 +9,21 @@ use rocket::http::{ContentType, Header, Status};
 use rocket::response::Redirect;
 use rocket::{Responder, State, get, post};
 
-use super::form::{Ctx, FieldInput, Pairs, input};
-use super::template_form::{self as tf, EditorForm, FieldRow};
+use super::form::Pairs;
+use super::template_fields::FieldRow;
+use super::template_form::{self as tf, EditorForm};
+use super::template_rules::{self as tr, RuleRow};
+use super::template_steps::{CondRow, StepRow};
 use crate::App;
 use crate::auth::Actor;
 use crate::auth::guards::CsrfForm;
 use crate::error::{Code, Error, FieldErrors, Result};
-use crate::org::directory::Directory;
 use crate::web::page::{Base, FormErrors};
-use crate::workflow::model::template::{
-    ApproverRule, Condition, FieldRight, RoleScope, StepKind, Template as FlowTemplate,
-};
+use crate::workflow::model::template::Template as FlowTemplate;
 use crate::workflow::service::templates;
 
 /// The current version of `key`, for an administrator (the service checks).
-fn current(app: &App, actor: &Actor, key: &str) -> Result<FlowTemplate> {
+pub(super) fn current(app: &App, actor: &Actor, key: &str) -> Result<FlowTemplate> {
     templates::versions(app, actor, key)?
         .into_iter()
         .next()
@@ -225,10 +226,6 @@ impl EditorPage {
             .filter(|(_, r)| !r.key.is_empty())
             .map(|(i, r)| (i, r.key.clone(), r.label.clone(), r.kind.clone()))
             .collect();
-        let errors = errors
-            .into_iter()
-            .map(|(k, v)| (columns_of(&k), v))
-            .collect();
         EditorPage {
             base,
             f: f.with_blanks(),
@@ -242,9 +239,11 @@ impl EditorPage {
     pub fn err(&self, name: &str) -> Option<&str> {
         self.errors.of(name)
     }
+    /// A field row's error (`fields.I.NAME`).
     pub fn fe(&self, i: impl std::fmt::Display, name: &str) -> Option<&str> {
         self.errors.of(&format!("fields.{i}.{name}"))
     }
+    /// A step block's error (`steps.J.NAME`).
     pub fn se(&self, j: impl std::fmt::Display, name: &str) -> Option<&str> {
         self.errors.of(&format!("steps.{j}.{name}"))
     }
@@ -255,8 +254,21 @@ impl EditorPage {
     pub fn kinds(&self) -> &'static [(&'static str, &'static str)] {
         &tf::KINDS
     }
+    /// The kinds a table's column may have (no table in a table).
+    pub fn column_kinds(&self) -> &'static [(&'static str, &'static str)] {
+        &tf::KINDS[..tf::KINDS.len() - 1]
+    }
     pub fn ops(&self) -> &'static [(&'static str, &'static str)] {
         &tf::OPS
+    }
+    pub fn rule_types(&self) -> &'static [(&'static str, &'static str)] {
+        &tr::RULES
+    }
+    pub fn scopes(&self) -> &'static [&'static str] {
+        &tr::SCOPES
+    }
+    pub fn scope_key(&self, s: &str) -> String {
+        format!("workflow.admin.scope.{s}")
     }
     pub fn roles(&self) -> &'static [&'static str] {
         crate::org::model::ROLES
@@ -264,19 +276,61 @@ impl EditorPage {
     pub fn role_key(&self, r: &str) -> String {
         format!("role.{r}")
     }
+    /// The registered subject handlers a template may name.
+    pub fn subjects(&self) -> Vec<&'static str> {
+        crate::workflow::subject::SUBJECTS
+            .iter()
+            .map(|(n, _)| *n)
+            .collect()
+    }
+    pub fn subject_key(&self, s: &str) -> String {
+        format!(
+            "workflow.admin.subject.{}",
+            if s.is_empty() { "none" } else { s }
+        )
+    }
+    pub fn is_subject(&self, s: &str) -> bool {
+        crate::workflow::subject::find(s).is_some()
+    }
+    pub fn is_role(&self, r: &str) -> bool {
+        crate::org::model::ROLES.contains(&r)
+    }
+    pub fn is_field(&self, key: &str) -> bool {
+        self.known.iter().any(|k| k.1 == key)
+    }
+    pub fn is_user_field(&self, key: &str) -> bool {
+        self.known.iter().any(|k| k.1 == key && k.3 == "user")
+    }
+    /// The error of the input named `PREFIX` + `name` (inputs are named by their paths).
+    pub fn e(&self, prefix: &str, name: &str) -> Option<&str> {
+        self.errors.of(&format!("{prefix}{name}"))
+    }
+    pub fn fresh_column(&self) -> FieldRow {
+        FieldRow::default()
+    }
+    pub fn fresh_rule(&self) -> RuleRow {
+        RuleRow::fresh()
+    }
+    pub fn fresh_cond(&self) -> CondRow {
+        CondRow::fresh()
+    }
     pub fn of_kind(&self, kind: &str) -> Vec<&(usize, String, String, String)> {
         self.known.iter().filter(|k| k.3 == kind).collect()
     }
     pub fn is_real(&self, r: &FieldRow) -> bool {
         !r.key.is_empty()
     }
-}
-
-/// A column's own mistake is shown on the table's columns box.
-fn columns_of(k: &str) -> String {
-    match k.find(".columns.") {
-        Some(at) => format!("{}.columns", &k[..at]),
-        None => k.to_string(),
+    /// A step's condition is shown open when it has one, or a mistake in it.
+    pub fn cond_open(&self, j: impl std::fmt::Display, s: &StepRow) -> bool {
+        let rows = format!("steps.{j}.cond.");
+        !s.cond_json.is_empty()
+            || s.conds.iter().any(|c| !c.field.is_empty())
+            || self.se(&j, "condition").is_some()
+            || self.errors.0.keys().any(|k| k.starts_with(&rows))
+    }
+    /// A step's rights are shown open when it has some, or a mistake in them.
+    pub fn rights_open(&self, j: impl std::fmt::Display, s: &StepRow) -> bool {
+        !s.rights.is_empty() || self.se(j, "field_rights").is_some()
     }
 }
 
@@ -346,6 +400,8 @@ pub async fn save(
         .run(move |app| {
             let mut t = t;
             if edit {
+                // A new version keeps what the editor does not change: its subject handler
+                // and whether it is enabled.
                 let prev = current(app, &a, &t.key)?;
                 t.subject = prev.subject;
                 t.enabled = prev.enabled;
@@ -364,138 +420,8 @@ pub async fn save(
     Ok(Err((Status::BadRequest, EditorPage::new(base, f, errors))))
 }
 
-// ---------------------------------------------------------------- the preview
-
-pub struct StepWords {
-    pub name: String,
-    pub cc: bool,
-    pub mode_key: String,
-    pub rules: Vec<String>,
-    pub condition: String,
-    pub deadline: u32,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "workflow/admin/preview.html")]
-pub struct PreviewPage {
-    pub base: Base,
-    pub t: FlowTemplate,
-    pub inputs: Vec<FieldInput>,
-    pub steps: Vec<StepWords>,
-}
-
-fn rule_words(r: &ApproverRule, t: &FlowTemplate, base: &Base, dir: &Directory) -> String {
-    let tr = |k: &str| base.t(k).to_string();
-    match r {
-        ApproverRule::Manager { levels } => {
-            tr("workflow.admin.rule.manager").replace("{n}", &levels.to_string())
-        }
-        ApproverRule::DepartmentHead => tr("workflow.admin.rule.department_head"),
-        ApproverRule::EnterpriseHead => tr("workflow.admin.rule.enterprise_head"),
-        ApproverRule::Role { role, scope } => {
-            let scope = match scope {
-                RoleScope::Group => "workflow.admin.scope.group",
-                RoleScope::Enterprise => "workflow.admin.scope.enterprise",
-                RoleScope::Department => "workflow.admin.scope.department",
-            };
-            tr("workflow.admin.rule.role")
-                .replace("{role}", base.t(&format!("role.{role}")))
-                .replace("{scope}", base.t(scope))
-        }
-        ApproverRule::Users { ids } => {
-            let names: Vec<String> = ids
-                .iter()
-                .map(|id| dir.person(*id).map_or(id.to_string(), |p| p.name.clone()))
-                .collect();
-            tr("workflow.admin.rule.users").replace("{names}", &names.join("、"))
-        }
-        ApproverRule::Field { field } => tr("workflow.admin.rule.field").replace(
-            "{field}",
-            t.field(field).map_or(field.as_str(), |f| f.label.as_str()),
-        ),
-    }
-}
-
-fn condition_words(c: &Condition, t: &FlowTemplate, base: &Base) -> String {
-    match c {
-        Condition::Compare { field, op, value } => {
-            let label = t.field(field).map_or(field.as_str(), |f| f.label.as_str());
-            let op = tf::name_of(op);
-            let sym = tf::OPS.iter().find(|o| o.0 == op).map_or("?", |o| o.1);
-            let v = value
-                .as_str()
-                .map_or_else(|| value.to_string(), str::to_string);
-            format!("{label} {sym} {v}")
-        }
-        Condition::All { of } | Condition::Any { of } => {
-            let join = if matches!(c, Condition::All { .. }) {
-                base.t("workflow.admin.and")
-            } else {
-                base.t("workflow.admin.or")
-            };
-            let parts: Vec<String> = of.iter().map(|c| condition_words(c, t, base)).collect();
-            format!("（{}）", parts.join(join))
-        }
-    }
-}
-
-#[get("/admin/workflow/<key>/preview")]
-pub async fn preview(app: &State<App>, base: Base, actor: Actor, key: &str) -> Result<PreviewPage> {
-    let base = base.with_user(&actor, "admin");
-    let key = key.to_string();
-    let t = app.run(move |app| current(app, &actor, &key)).await?;
-    let dir = app.directory()?;
-    let files = Default::default();
-    let none = FormErrors::default();
-    let cx = Ctx {
-        dir: &dir,
-        files: &files,
-        errors: &none,
-        days_label: base.t("workflow.days"),
-    };
-    let inputs = t
-        .fields
-        .iter()
-        .map(|f| {
-            input(
-                f,
-                FieldRight::Editable,
-                &serde_json::Value::Null,
-                &format!("f.{}", f.key),
-                &cx,
-            )
-        })
-        .collect();
-    let steps = t
-        .steps
-        .iter()
-        .map(|s| StepWords {
-            name: s.name.clone(),
-            cc: s.kind == StepKind::Cc,
-            mode_key: format!("workflow.admin.mode.{}", tf::name_of(&s.mode)),
-            rules: s
-                .approvers
-                .iter()
-                .map(|r| rule_words(r, &t, &base, &dir))
-                .collect(),
-            condition: s
-                .condition
-                .as_ref()
-                .map(|c| condition_words(c, &t, &base))
-                .unwrap_or_default(),
-            deadline: s.deadline_days,
-        })
-        .collect();
-    Ok(PreviewPage {
-        base,
-        t,
-        inputs,
-        steps,
-    })
-}
-
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![
-        list, set_state, export, import, new, edit, clone, save, preview
-    ]
+    let mut r = rocket::routes![list, set_state, export, import, new, edit, clone, save];
+    r.extend(super::template_preview::routes());
+    r
 }
