@@ -123,6 +123,45 @@ pub fn serve(path: std::path::PathBuf, v: Option<&str>, inm: IfNoneMatch) -> Opt
 
 #[cfg(test)]
 mod tests {
+    use rocket::http::Status;
+    use rocket::local::blocking::Client;
+
+    /// The vendored editor and our files around it are embedded, public, versioned and served with
+    /// a content type the browser will run under `X-Content-Type-Options: nosniff`.
+    #[test]
+    fn the_rich_text_editor_is_served() {
+        let config = rocket::Config {
+            log_level: rocket::config::LogLevel::Off,
+            ..rocket::Config::debug_default()
+        };
+        let rocket = rocket::custom(config).mount("/", rocket::routes![super::serve]);
+        let client = Client::untracked(rocket).expect("rocket");
+        for (path, content_type, needle) in [
+            (
+                "vendor/quill-2.0.3/quill.js",
+                "text/javascript",
+                "themes/snow",
+            ),
+            ("vendor/quill-2.0.3/quill.snow.css", "text/css", ".ql-snow"),
+            (
+                "vendor/quill-2.0.3/LICENSE",
+                "application/octet-stream",
+                "Slab",
+            ),
+            ("js/richtext.js", "text/javascript", "data-richtext"),
+            ("css/richtext.css", "text/css", ".richtext"),
+        ] {
+            let url = super::url(path);
+            assert!(url.contains("?v="), "{path} is not embedded");
+            let r = client.get(url).dispatch();
+            assert_eq!(r.status(), Status::Ok, "{path}");
+            let ct = r.content_type().map(|c| c.to_string()).unwrap_or_default();
+            assert!(ct.starts_with(content_type), "{path}: {ct}");
+            let body = r.into_string().unwrap_or_default();
+            assert!(body.contains(needle), "{path}: {} bytes", body.len());
+        }
+    }
+
     /// Each feature appends its block to the one stylesheet; an unclosed block (a merge that
     /// dropped a `}`) would silently swallow every rule after it. Top-level rules start at the
     /// first column, so there the nesting must be zero.

@@ -9,6 +9,7 @@ pub mod health;
 pub mod home;
 pub mod i18n;
 pub mod page;
+pub mod richtext;
 
 use rocket::config::{LogLevel, SecretKey, Shutdown as ShutdownConfig};
 use rocket::data::{Limits, ToByteUnit};
