@@ -25,6 +25,24 @@ pub struct Config {
     pub auth: AuthConfig,
     pub ehr: EhrConfig,
     pub workflow: WorkflowConfig,
+    pub documents: DocumentsConfig,
+}
+
+/// Official documents (documents::service).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct DocumentsConfig {
+    /// Working days after delivery when a recipient who has not acknowledged (签收) a document is
+    /// reminded through the inbox; 0 turns automatic reminders off.
+    pub remind_after_days: u32,
+}
+
+impl Default for DocumentsConfig {
+    fn default() -> Self {
+        DocumentsConfig {
+            remind_after_days: 2,
+        }
+    }
 }
 
 /// Approval deadlines (workflow::service::deadlines).
@@ -154,6 +172,7 @@ impl Default for Config {
             auth: AuthConfig::default(),
             ehr: EhrConfig::default(),
             workflow: WorkflowConfig::default(),
+            documents: DocumentsConfig::default(),
         }
     }
 }

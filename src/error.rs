@@ -24,6 +24,8 @@ pub enum Code {
     Stale,
     /// A record still referred to (a unit with people, a position someone holds).
     InUse,
+    /// A reader printed all the copies a document allows them.
+    PrintLimit,
     TooLarge,
     Throttled,
     Locked,
@@ -46,6 +48,7 @@ impl Code {
             Code::Duplicate => "duplicate",
             Code::Stale => "stale",
             Code::InUse => "in_use",
+            Code::PrintLimit => "print_limit",
             Code::TooLarge => "too_large",
             Code::Throttled => "throttled",
             Code::Locked => "locked",

@@ -9,6 +9,7 @@ pub mod check;
 pub mod clock;
 pub mod config;
 pub mod demo;
+pub mod documents;
 pub mod error;
 pub mod inbox;
 pub mod org;
@@ -29,6 +30,7 @@ pub const TABLES: &[fn(&redb::WriteTransaction) -> error::Result<()>] = &[
     inbox::store::ensure_tables,
     workflow::workdays::store::ensure_tables,
     workflow::ensure_tables,
+    documents::ensure_tables,
 ];
 
 /// Called in the transaction that records an organization event (a hire, a departure, a
@@ -40,7 +42,7 @@ pub const ORG_EVENT_HANDLERS: &[fn(
 
 /// Every searchable feature's documents, for `oanode reindex`. A feature adds its line when it
 /// lands (news, notices, documents, …).
-pub const SEARCH_SOURCES: &[SearchSource] = &[];
+pub const SEARCH_SOURCES: &[SearchSource] = &[documents::search_docs];
 
 /// Adds every searchable record of one feature to the list, from one snapshot.
 pub type SearchSource =

@@ -91,6 +91,11 @@ enum Command {
         #[arg(long, default_value_t = 0,
               value_parser = clap::value_parser!(u32).range(0..=oanode::workflow::seed::MAX_INSTANCES as i64))]
         instances: u32,
+        /// Published official documents over the past year, each to one department (one in ten
+        /// also to the administrator), with their receipts.
+        #[arg(long, default_value_t = 0,
+              value_parser = clap::value_parser!(u32).range(0..=oanode::documents::seed::MAX_DOCUMENTS as i64))]
+        documents: u32,
     },
     /// Set a user's password, read from standard input (for an operator who lost the only
     /// administrator password). Stop the server first.
@@ -138,12 +143,14 @@ fn main() -> ExitCode {
             units,
             password,
             instances,
+            documents,
         }) => seed(
             &data.data,
             users as usize,
             units as usize,
             &password,
             instances as usize,
+            documents as usize,
         ),
         Some(Command::Reindex { data }) => reindex(&data.data),
         Some(Command::Check { data }) => check(&data.data),
@@ -331,6 +338,7 @@ fn seed(
     units: usize,
     password: &str,
     instances: usize,
+    documents: usize,
 ) -> Result<(), String> {
     use oanode::org::seed;
     let started = std::time::Instant::now();
@@ -381,6 +389,19 @@ fn seed(
         }
         if let Some((applicant, manager)) = w.pair {
             println!("oanode: applicant and manager: {applicant} {manager}");
+        }
+    }
+    if documents > 0 {
+        let started = std::time::Instant::now();
+        let d = oanode::documents::seed::documents(&app, documents).map_err(describe)?;
+        println!(
+            "oanode: seeded {} documents ({} receipts) in {:.2} s",
+            d.documents,
+            d.receipts,
+            started.elapsed().as_secs_f64()
+        );
+        if let Some((login, count)) = d.busiest {
+            println!("oanode: busiest reader: {login} ({count} documents)");
         }
     }
     Ok(())

@@ -12,7 +12,8 @@
     var msg = e.target && e.target.getAttribute && e.target.getAttribute("data-confirm");
     if (msg && !window.confirm(msg)) e.preventDefault();
   });
-  // Workflow forms: a picked file uploads at once (POST /api/v1/workflow/attachments) and comes
+  // Workflow and document forms: a picked file uploads at once (POST data-upload-url, by default
+  // /api/v1/workflow/attachments) and comes
   // back as a ticked box named like the field, so the form posts the attachment's id.
   document.addEventListener("change", function (e) {
     var input = e.target;
@@ -24,7 +25,8 @@
       chip.className = "file-chip uploading";
       chip.textContent = file.name;
       if (list) list.appendChild(chip);
-      fetch("/api/v1/workflow/attachments?name=" + encodeURIComponent(file.name), {
+      var url = input.getAttribute("data-upload-url") || "/api/v1/workflow/attachments";
+      fetch(url + "?name=" + encodeURIComponent(file.name), {
         method: "POST",
         credentials: "same-origin",
         headers: { "X-CSRF-Token": input.getAttribute("data-csrf") || "", "Content-Type": file.type || "application/octet-stream" },

@@ -38,13 +38,15 @@ pub enum Kind {
     Delegated,
     /// 已撤回
     Withdrawn,
+    /// 收文: an official document arrived (or a reminder to acknowledge one).
+    Document,
     /// Anything else the node says. A kind written by a newer binary reads as this one.
     #[serde(other)]
     System,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 12] = [
+    pub const ALL: [Kind; 13] = [
         Kind::Task,
         Kind::Approved,
         Kind::Rejected,
@@ -56,6 +58,7 @@ impl Kind {
         Kind::Transferred,
         Kind::Delegated,
         Kind::Withdrawn,
+        Kind::Document,
         Kind::System,
     ];
 
@@ -73,6 +76,7 @@ impl Kind {
             Kind::Transferred => "transferred",
             Kind::Delegated => "delegated",
             Kind::Withdrawn => "withdrawn",
+            Kind::Document => "document",
             Kind::System => "system",
         }
     }

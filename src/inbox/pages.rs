@@ -38,7 +38,7 @@ pub fn tone(kind: Kind) -> &'static str {
         Kind::Approved => "tone-ok",
         Kind::Rejected | Kind::Overdue => "tone-bad",
         Kind::Returned | Kind::Urged | Kind::Reminder => "tone-warn",
-        Kind::Cc => "tone-info",
+        Kind::Cc | Kind::Document => "tone-info",
         Kind::Withdrawn | Kind::System => "tone-muted",
     }
 }

@@ -316,6 +316,18 @@ pub fn users_in_unit(tx: &ReadTransaction, unit_id: u64) -> Result<Vec<User>> {
     Ok(out)
 }
 
+/// The people of one unit, in a write transaction.
+pub fn users_in_unit_w(tx: &WriteTransaction, unit_id: u64) -> Result<Vec<User>> {
+    let users = tx.open_table(USERS)?;
+    let mut out = Vec::new();
+    for id in tx.open_multimap_table(USERS_BY_UNIT)?.get(unit_id)? {
+        if let Some(u) = store::get(&users, id?.value())? {
+            out.push(u);
+        }
+    }
+    Ok(out)
+}
+
 /// Every user: for the sync and admin exports only, never per request.
 pub fn users_all(tx: &ReadTransaction) -> Result<Vec<User>> {
     all(&tx.open_table(USERS)?)

@@ -43,6 +43,18 @@ impl UnitTree {
         self.ancestors(unit).contains(&ancestor)
     }
 
+    /// The unit and every unit below it (for distribution to a unit's people).
+    pub fn subtree(&self, unit: u64) -> Vec<u64> {
+        let mut out: Vec<u64> = self
+            .parent
+            .keys()
+            .copied()
+            .filter(|u| self.is_within(*u, unit))
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
     /// The group: the unit without a parent (the lowest id if the store ever held two).
     pub fn root(&self) -> Option<u64> {
         self.parent

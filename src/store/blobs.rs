@@ -33,6 +33,25 @@ impl Blobs {
 
     /// Stores a body read from `src`; returns its hash and size. Storing the same body twice
     /// keeps one copy.
+    /// Stores an upload named `name` of at most `max` bytes: the name checked (1–200 characters,
+    /// no path), the body written and synced. Returns the trimmed name, the hash and the size.
+    pub fn put_upload(
+        &self,
+        name: &str,
+        body: impl Read,
+        max: u64,
+    ) -> Result<(String, String, u64)> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 200 || name.contains(['/', '\\', '\0']) {
+            return Err(crate::error::Error::field("name", "error.invalid"));
+        }
+        let (sha256, size) = self.put(body.take(max + 1))?;
+        if size > max {
+            return Err(crate::error::Error::TooLarge);
+        }
+        Ok((name.to_string(), sha256, size))
+    }
+
     pub fn put(&self, mut src: impl Read) -> Result<(String, u64)> {
         let tmp = tempfile::NamedTempFile::new_in(self.dir.join("tmp"))?;
         let mut hasher = Sha256::new();

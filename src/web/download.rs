@@ -73,3 +73,17 @@ impl<'r> Responder<'r, 'static> for Bytes {
             .ok()
     }
 }
+
+/// The body of an upload request, refused with 413 beyond `max` bytes.
+pub async fn read_upload(data: rocket::Data<'_>, max: u64) -> Result<Vec<u8>> {
+    use rocket::data::ToByteUnit;
+    let body = data
+        .open((max + 1).bytes())
+        .into_bytes()
+        .await
+        .map_err(|e| crate::error::Error::BadRequest(e.to_string()))?;
+    if !body.is_complete() {
+        return Err(crate::error::Error::TooLarge);
+    }
+    Ok(body.value)
+}

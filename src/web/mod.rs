@@ -75,6 +75,8 @@ pub fn build(app: App) -> Rocket<Build> {
         .mount("/", crate::workflow::api::routes())
         .mount("/", crate::workflow::pages::routes())
         .mount("/", crate::workflow::leave::api::routes())
+        .mount("/", crate::documents::api::routes())
+        .mount("/", crate::documents::pages::routes())
         .register("/", catchers![error::default_catcher])
         // An empty Shield: our fairing owns the security headers, so the two never disagree.
         .attach(rocket::shield::Shield::new())

@@ -32,6 +32,7 @@ const fn item(id: &'static str, href: &'static str, label_key: &'static str) -> 
 pub const NAV: &[NavItem] = &[
     item("workbench", "/", "nav.workbench"),
     item("workflow", "/workflow", "nav.workflow"),
+    item("documents", "/documents", "nav.documents"),
     item("inbox", "/inbox", "nav.inbox"),
     item("directory", "/directory", "nav.directory"),
     item("settings", "/settings", "nav.settings"),
@@ -76,6 +77,8 @@ pub struct Base {
     unread_of: Option<u64>,
     /// Open approval tasks (counted up to 100): the badge on 流程审批 in the navigation.
     pub todo: usize,
+    /// Official documents received and not yet read (公文管理's badge).
+    pub docs_unread: usize,
     app: Option<App>,
 }
 
@@ -110,6 +113,7 @@ impl Base {
             unread: 0,
             unread_of: None,
             todo: 0,
+            docs_unread: 0,
             app,
         }
     }
@@ -129,16 +133,30 @@ impl Base {
             .as_ref()
             .and_then(|app| crate::workflow::service::lists::todo_count(app.store(), user_id).ok())
             .unwrap_or(0);
+        self.docs_unread = self
+            .app
+            .as_ref()
+            .and_then(|app| {
+                app.store()
+                    .read(|tx| crate::documents::store::unread_count(tx, user_id, 100))
+                    .ok()
+            })
+            .unwrap_or(0);
         self.unread_of = Some(user_id);
     }
 
-    /// The badge beside a navigation entry: the open tasks on 流程审批, none elsewhere.
+    /// The badge beside a navigation entry: the open tasks on 流程审批, the unread documents on
+    /// 公文管理, none elsewhere.
     pub fn nav_badge(&self, id: &str) -> Option<String> {
-        match (id, self.todo) {
-            ("workflow", 0) => None,
-            ("workflow", n) if n >= 100 => Some("99+".into()),
-            ("workflow", n) => Some(n.to_string()),
-            _ => None,
+        let n = match id {
+            "workflow" => self.todo,
+            "documents" => self.docs_unread,
+            _ => 0,
+        };
+        match n {
+            0 => None,
+            n if n >= 100 => Some("99+".into()),
+            n => Some(n.to_string()),
         }
     }
 

@@ -1,6 +1,6 @@
 //! The workflow's JSON API under `/api/v1/workflow/...` and `/api/v1/me/delegation`.
 
-use rocket::data::{Data, ToByteUnit};
+use rocket::data::Data;
 use rocket::http::ContentType;
 use rocket::serde::json::Json;
 use rocket::{State, delete, get, post, put};
@@ -372,18 +372,11 @@ pub async fn upload(
     content_type: Option<&ContentType>,
     data: Data<'_>,
 ) -> Result<rocket::response::status::Created<Json<AttachmentRef>>> {
-    let body = data
-        .open((ATTACHMENT_MAX_BYTES + 1).bytes())
-        .into_bytes()
-        .await
-        .map_err(|e| Error::BadRequest(e.to_string()))?;
-    if !body.is_complete() {
-        return Err(Error::TooLarge);
-    }
+    let body = crate::web::download::read_upload(data, ATTACHMENT_MAX_BYTES).await?;
     let ct = content_type.map_or("application/octet-stream".to_string(), |c| c.to_string());
     let name = name.to_string();
     let a = app
-        .run(move |app| instances::upload(app, &actor, &name, &ct, &body.value[..]))
+        .run(move |app| instances::upload(app, &actor, &name, &ct, &body[..]))
         .await?;
     let at = format!("/api/v1/workflow/attachments/{}", a.id);
     Ok(

@@ -165,7 +165,11 @@ pub async fn new(app: &State<App>, base: Base, actor: Actor) -> Result<NewPage> 
         .run(move |app| templates::list(app, &actor, false))
         .await?;
     let mut groups: Vec<(String, Vec<FlowTemplate>)> = Vec::new();
-    for t in all {
+    // Templates their subject starts (official documents) are started from that subject's page.
+    let startable = all
+        .into_iter()
+        .filter(|t| super::subject::of(t).is_none_or(|s| s.direct_start()));
+    for t in startable {
         match groups.iter_mut().find(|(c, _)| *c == t.category) {
             Some((_, v)) => v.push(t),
             None => groups.push((t.category.clone(), vec![t])),

@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod common;
 mod directory;
+mod documents;
 mod inbox;
 mod leave;
 mod node;

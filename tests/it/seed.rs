@@ -234,10 +234,15 @@ fn the_seed_command_fills_an_empty_directory_once() {
         "12",
         "--password",
         "Load2026x",
+        "--documents",
+        "300",
     ];
     let (ok, out, err) = run(&seed_args);
     assert!(ok, "{err}");
     assert!(out.contains("seeded 12 units"), "{out}");
+    // Documents, one in ten also to the administrator: the 收文 scenario's reader.
+    assert!(out.contains("seeded 300 documents"), "{out}");
+    assert!(out.contains("busiest reader: admin"), "{out}");
     assert!(out.contains("150 users"), "{out}");
     assert!(out.contains("admin") && out.contains("Load2026x"), "{out}");
 

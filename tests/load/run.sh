@@ -23,6 +23,8 @@ SEED_UNITS=${SEED_UNITS:-500}
 SEED_PASSWORD=${SEED_PASSWORD:-Seed2026ok}
 # Workflow instances spread over the past year (DESIGN.md's budget is stated for 1,000,000).
 SEED_INSTANCES=${SEED_INSTANCES:-100000}
+# Published official documents (issue 5's budget is for 100,000).
+SEED_DOCUMENTS=${SEED_DOCUMENTS:-100000}
 # Concurrent clients of the submit-and-approve scenario (the issue's figure is for 8).
 PAIR_CONNECTIONS=${PAIR_CONNECTIONS:-8}
 READY_WITHIN_MS=20000
@@ -46,6 +48,7 @@ scenarios() {
   scenario sign-in           /api/v1/auth/login           sign-in.lua
   TOKEN=$TODO_TOKEN scenario todo "/api/v1/workflow/tasks?box=todo" bearer.lua
   TOKEN=$TODO_TOKEN scenario done-list "/api/v1/workflow/tasks?box=done" bearer.lua
+  TOKEN=$READER_TOKEN scenario documents-inbox "/api/v1/documents?box=inbox" bearer.lua
   scenario submit-approve    /api/v1/workflow/instances   submit-approve.lua "$PAIR_CONNECTIONS"
 }
 
@@ -105,10 +108,10 @@ wait_ready() {
 }
 
 mkdir "$work/data"
-echo "seeding $SEED_USERS people in $SEED_UNITS units, $SEED_INSTANCES workflow instances" >&2
+echo "seeding $SEED_USERS people in $SEED_UNITS units, $SEED_INSTANCES workflow instances, $SEED_DOCUMENTS documents" >&2
 t0=$(now_ms)
 target/release/oanode seed --data "$work/data" --users "$SEED_USERS" --units "$SEED_UNITS" \
-  --password "$SEED_PASSWORD" --instances "$SEED_INSTANCES" >"$work/seed.log" 2>&1 ||
+  --password "$SEED_PASSWORD" --instances "$SEED_INSTANCES" --documents "$SEED_DOCUMENTS" >"$work/seed.log" 2>&1 ||
   { cat "$work/seed.log" >&2; die "oanode seed failed"; }
 seed_ms=$(( $(now_ms) - t0 ))
 seed_line=$(grep -m1 'seeded' "$work/seed.log" | sed 's/^oanode: //')
@@ -159,6 +162,10 @@ busiest=$(sed -n 's/^oanode: busiest approver: \([^ ]*\) .*/\1/p' "$work/seed.lo
 read -r applicant approver < <(sed -n 's/^oanode: applicant and manager: //p' "$work/seed.log") || true
 TODO_TOKEN=$TOKEN
 [ -n "$busiest" ] && TODO_TOKEN=$(api_login "$busiest")
+# The 收文 list of the person who received the most documents.
+reader=$(sed -n 's/^oanode: busiest reader: \([^ ]*\) .*/\1/p' "$work/seed.log")
+READER_TOKEN=$TOKEN
+[ -n "$reader" ] && READER_TOKEN=$(api_login "$reader")
 APPLICANT_TOKEN='' APPROVER_TOKEN=''
 if [ -n "${applicant:-}" ]; then
   APPLICANT_TOKEN=$(api_login "$applicant")
@@ -198,6 +205,7 @@ echo "oanode $(target/release/oanode --version | awk '{print $2}'), $(nproc) cor
 echo "seed: $seed_line (oanode seed, ${seed_ms} ms wall)"
 echo "start-up to the first 200 on /healthz (seeded data directory): ${startup_ms} ms"
 echo "API scenarios as $person (no admin role); sign-in rotates over $(wc -l <"$LOGINS_FILE") seeded people;"
+echo "documents-inbox as ${reader:-$person} ($(sed -n 's/^oanode: busiest reader: [^ ]* (\(.*\))/\1/p' "$work/seed.log"));"
 echo "todo and done-list as ${busiest:-$person} (the busiest approver); submit-approve: $applicant submits, $approver approves, $PAIR_CONNECTIONS clients (pairs/s = requests/s ÷ 2)"
 echo "auth.address_attempts_per_minute=$LOGIN_PER_MINUTE on this node (default 30: wrk is one address)"
 echo

@@ -298,6 +298,11 @@ impl Directory {
         self.units.get(&id)
     }
 
+    /// Every unit, in no particular order.
+    pub fn units(&self) -> impl Iterator<Item = &UnitNode> {
+        self.units.values()
+    }
+
     /// The units from the root down to `id` (empty for an unknown unit).
     pub fn unit_path(&self, id: u64) -> Vec<&UnitNode> {
         let mut out: Vec<&UnitNode> = Vec::new();

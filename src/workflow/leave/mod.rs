@@ -38,7 +38,7 @@ fn reservation(inst: &Instance) -> Result<Reservation> {
 }
 
 impl Subject for LeaveSubject {
-    fn submitted(&self, tx: &WriteTransaction, inst: &Instance) -> Result<()> {
+    fn submitted(&self, _app: &crate::App, tx: &WriteTransaction, inst: &Instance) -> Result<()> {
         store::release(tx, inst.id)?; // a resubmission replaces what the first one reserved
         let r = reservation(inst)?;
         if r.days == 0 {
@@ -56,11 +56,12 @@ impl Subject for LeaveSubject {
         store::reserve(tx, &r)
     }
 
-    fn ended(&self, tx: &WriteTransaction, inst: &Instance) -> Result<()> {
+    fn ended(&self, _app: &crate::App, tx: &WriteTransaction, inst: &Instance) -> Result<Vec<u64>> {
         if inst.status == Status::Approved {
-            store::confirm(tx, inst.id)
+            store::confirm(tx, inst.id)?;
         } else {
-            store::release(tx, inst.id)
+            store::release(tx, inst.id)?;
         }
+        Ok(Vec::new())
     }
 }

@@ -159,6 +159,9 @@ impl DeadlineScheduler {
                     if let Err(e) = tick(&app) {
                         tracing::warn!(error = %e, "deadline notices failed; retrying");
                     }
+                    if let Err(e) = crate::documents::service::receipts::remind_due(&app) {
+                        tracing::warn!(error = %e, "document reminders failed; retrying");
+                    }
                     for _ in 0..30 {
                         if flag.load(Ordering::SeqCst) {
                             return;

@@ -115,8 +115,17 @@ fn resolve_template(app: &App, req: &NewInstance) -> Result<Template> {
 
 /// Starts a request: saved as a draft, or submitted at once.
 pub fn create(app: &App, actor: &Actor, req: NewInstance) -> Result<Instance> {
+    start(app, actor, req, false)
+}
+
+/// Starts a request for a subject (an official document): templates that only their subject
+/// may start are refused to everyone else with 400.
+pub fn start(app: &App, actor: &Actor, req: NewInstance, by_subject: bool) -> Result<Instance> {
     crate::org::admin::require_person(actor)?;
     let t = resolve_template(app, &req)?;
+    if !by_subject && super::super::subject::of(&t).is_some_and(|s| !s.direct_start()) {
+        return Err(Error::field("template_key", "error.workflow.subject_only"));
+    }
     let cal = app.workdays()?;
     let due = due_fn(cal, app.tz());
     let tree = app.tree()?;
@@ -166,10 +175,10 @@ pub fn create(app: &App, actor: &Actor, req: NewInstance) -> Result<Instance> {
         } else {
             engine.submit(&mut inst).map_err(refusal)?;
         }
-        super::super::subject::after_change(tx, &t, &draft, &inst)?;
+        let mut ring = super::super::subject::after_change(app, tx, &t, &draft, &inst)?;
         claim_attachments(tx, &inst, &[])?;
         wf::put_instance(tx, None, &inst)?;
-        let ring = tell(tx, now, &inst, &engine.notices, Some((actor, "")))?;
+        ring.extend(tell(tx, now, &inst, &engine.notices, Some((actor, "")))?);
         Ok((inst, ring))
     })?;
     app.inbox_announce(&ring);
@@ -334,22 +343,13 @@ pub fn upload(
     body: impl Read,
 ) -> Result<Attachment> {
     crate::org::admin::require_person(actor)?;
-    let name = name.trim();
-    let bad_name =
-        name.is_empty() || name.chars().count() > 200 || name.contains(['/', '\\', '\0']);
-    if bad_name {
-        return Err(Error::field("name", "error.invalid"));
-    }
-    let (sha256, size) = app.blobs().put(body.take(ATTACHMENT_MAX_BYTES + 1))?;
-    if size > ATTACHMENT_MAX_BYTES {
-        return Err(Error::TooLarge);
-    }
+    let (name, sha256, size) = app.blobs().put_upload(name, body, ATTACHMENT_MAX_BYTES)?;
     let now = app.now_ms();
     app.store().write(|tx| {
         let a = Attachment {
             id: store::next_id(tx, Attachment::KIND)?,
             sha256: sha256.clone(),
-            name: name.to_string(),
+            name: name.clone(),
             size,
             content_type: content_type.chars().take(100).collect(),
             uploader: actor.user_id,

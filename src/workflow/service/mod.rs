@@ -225,9 +225,15 @@ pub fn act<R>(
             return Ok((out, inst, Vec::new()));
         }
         inst.updated_ms = now;
-        super::subject::after_change(tx, &template, &before, &inst)?;
+        let mut ring = super::subject::after_change(app, tx, &template, &before, &inst)?;
         wf::put_instance(tx, Some(&before), &inst)?;
-        let ring = tell(tx, now, &inst, &engine.notices, Some((actor, &comment)))?;
+        ring.extend(tell(
+            tx,
+            now,
+            &inst,
+            &engine.notices,
+            Some((actor, &comment)),
+        )?);
         if let Some(action) = audit_action {
             audit::append(
                 tx,

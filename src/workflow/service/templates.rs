@@ -19,19 +19,27 @@ pub const BUILTIN: &[&str] = &[
     include_str!("../builtin/permission_change.json"),
     include_str!("../builtin/issue_report.json"),
     include_str!("../builtin/new_requirement.json"),
+    include_str!("../builtin/document.json"),
+    include_str!("../builtin/document_incoming.json"),
 ];
 
+/// Set once the first six built-ins were installed (before each one got its own mark).
 const INSTALLED: &str = "workflow.builtins";
 
-/// Installs the built-in templates once (a disabled or edited one is never put back).
+/// Installs each built-in template once, including ones a later release adds to an existing
+/// store (a disabled or edited one is never put back).
 pub fn install_builtins(tx: &WriteTransaction) -> Result<()> {
-    if store::meta_get_w(tx, INSTALLED)?.is_some() {
-        return Ok(());
-    }
+    let first_six = store::meta_get_w(tx, INSTALLED)?.is_some();
     for json in BUILTIN {
         let mut t: Template = serde_json::from_str(json)
             .map_err(|e| Error::internal(format!("built-in template: {e}")))?;
-        if wf::current_id_w(tx, &t.key)?.is_some() {
+        let mark = format!("workflow.builtin.{}", t.key);
+        if store::meta_get_w(tx, &mark)?.is_some() {
+            continue;
+        }
+        store::meta_set(tx, &mark, 1)?;
+        let old = ORIGINAL_SIX.contains(&t.key.as_str()) && first_six;
+        if old || wf::current_id_w(tx, &t.key)?.is_some() {
             continue;
         }
         let problems = t.check();
@@ -49,6 +57,15 @@ pub fn install_builtins(tx: &WriteTransaction) -> Result<()> {
     }
     store::meta_set(tx, INSTALLED, 1)
 }
+
+const ORIGINAL_SIX: [&str; 6] = [
+    "leave",
+    "workflow_change",
+    "permission_change",
+    "issue_report",
+    "new_requirement",
+    "general_submission",
+];
 
 impl Template {
     pub const KIND_COUNTER: &'static str = "workflow.template";
