@@ -160,6 +160,9 @@ pub struct ViewPage {
     pub type_name: &'static str,
     pub done: String,
     pub error: String,
+    /// The reader's own read and acknowledgement times, local.
+    pub read_local: String,
+    pub ack_local: String,
 }
 
 impl ViewPage {
@@ -249,13 +252,16 @@ pub async fn show(
 ) -> Result<ViewPage> {
     let base = base.with_user(&actor, "documents");
     let a = actor.clone();
-    let s = app
+    let (s, receipt) = app
         .run(move |app| {
             let (doc, rights, receipt) = receipts::open(app, &a, id)?;
-            shown(app, doc, rights, receipt.as_ref())
+            Ok((shown(app, doc, rights, receipt.as_ref())?, receipt))
         })
         .await?;
+    let t = |m: Option<i64>| m.map(|m| local(app, m)).unwrap_or_default();
     Ok(ViewPage {
+        read_local: t(receipt.as_ref().and_then(|r| r.read_ms)),
+        ack_local: t(receipt.as_ref().and_then(|r| r.acknowledged_ms)),
         base,
         written: written_date(app, &s.doc),
         published: s

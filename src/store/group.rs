@@ -21,13 +21,13 @@ use crate::error::{Error, Result};
 /// Enough to amortize the flush, small enough that a batch never holds a caller for long.
 const MAX_BATCH: usize = 64;
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, PartialEq, Eq, Debug)]
 enum Outcome {
     Committed,
     /// A member failed: the batch was aborted, and every member runs again alone.
     Retry,
-    /// The commit itself failed (I/O); nothing of the batch is kept.
-    CommitFailed,
+    /// The commit itself failed (I/O); nothing of the batch is kept. Holds redb's reason.
+    CommitFailed(String),
 }
 
 #[derive(Default)]
@@ -168,13 +168,13 @@ impl GroupCommit {
         let outcome = if failed {
             tx.abort()
                 .map(|_| Outcome::Retry)
-                .unwrap_or(Outcome::CommitFailed)
+                .unwrap_or_else(|e| Outcome::CommitFailed(e.to_string()))
         } else {
             match tx.commit() {
                 Ok(()) => Outcome::Committed,
                 Err(e) => {
                     tracing::error!(error = %e, members, "a batch of writes failed to commit");
-                    Outcome::CommitFailed
+                    Outcome::CommitFailed(e.to_string())
                 }
             }
         };
@@ -185,7 +185,7 @@ impl GroupCommit {
             st.stats.writes += members as u64;
         }
         if members > 1 {
-            st.outcomes.insert(id, (outcome, members - 1));
+            st.outcomes.insert(id, (outcome.clone(), members - 1));
         }
         self.cv.notify_all();
         drop(st);
@@ -213,7 +213,7 @@ impl GroupCommit {
         self.cv.notify_all();
         let outcome = loop {
             if let Some((outcome, readers)) = st.outcomes.get_mut(&id) {
-                let outcome = *outcome;
+                let outcome = outcome.clone();
                 *readers -= 1;
                 if *readers == 0 {
                     st.outcomes.remove(&id);
@@ -246,8 +246,8 @@ fn finish<R>(ran: Ran<R>, outcome: Outcome) -> Result<Attempt<R>> {
     match outcome {
         Outcome::Committed => Ok(Attempt::Done(r)),
         Outcome::Retry => Ok(Attempt::Retry),
-        Outcome::CommitFailed => Err(Error::Internal(anyhow::anyhow!(
-            "the write could not be committed"
+        Outcome::CommitFailed(why) => Err(Error::Internal(anyhow::anyhow!(
+            "the write could not be committed: {why}"
         ))),
     }
 }

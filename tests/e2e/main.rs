@@ -10,6 +10,7 @@
 
 mod admin;
 mod directory;
+mod documents;
 mod harness;
 mod home;
 mod template_admin;
