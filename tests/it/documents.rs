@@ -271,6 +271,17 @@ async fn draft_three_approvals_publication_distribution_receipts_and_revocation(
             .contains(&json!("print"))
     );
 
+    // The archive: a reader's own copies, a clerk's unit's documents, nobody else's.
+    let ids = |v: Vec<Value>| {
+        v.iter()
+            .filter_map(|i| i["id"].as_u64())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(d.list(&e2admin, "box=archive").await), vec![id]);
+    assert_eq!(ids(d.list(&clerk, "box=archive&year=2026").await), vec![id]);
+    assert!(d.list(&bob, "box=archive").await.is_empty());
+    assert!(d.list(&e2admin, "box=archive&year=2025").await.is_empty());
+
     let actions = d.audit_actions();
     for a in [
         "document.publish",

@@ -112,11 +112,23 @@ fn entries(
             Some(u) => ds::by_unit(tx, u, two, n)?,
             None => ds::by_author(tx, actor.user_id, two, n)?,
         }),
-        Folder::Archive => pairs(match f.unit_id {
-            Some(u) => ds::by_unit(tx, u, two, n)?,
-            None => ds::published(tx, two, n)?,
-        }),
+        Folder::Archive if f.unit_id.is_none() && !receives_only(actor) => {
+            pairs(ds::published(tx, two, n)?)
+        }
+        Folder::Archive => match f.unit_id {
+            Some(u) => pairs(ds::by_unit(tx, u, two, n)?),
+            // Someone who keeps no unit's documents: what they received, not every document.
+            None => ds::inbox(tx, actor.user_id, cursor.map(|c| (c[0], c[1], c[2])), n)?
+                .into_iter()
+                .map(|(read, r, id)| (vec![read, r, id], id))
+                .collect(),
+        },
     })
+}
+
+/// The archive of someone who is no clerk anywhere walks their own copies.
+fn receives_only(actor: &Actor) -> bool {
+    !actor.can_anywhere(Permission::ManageDocuments)
 }
 
 fn item(tx: &redb::ReadTransaction, doc: &Document, receipt: Option<&Receipt>) -> Result<Item> {
@@ -148,7 +160,9 @@ pub fn list(app: &App, actor: &Actor, which: Folder, f: &Filter) -> Result<Page>
     {
         return Err(actor.refusal(u));
     }
-    let width = if which == Folder::Inbox { 3 } else { 2 };
+    let own_copies = which == Folder::Inbox
+        || (which == Folder::Archive && f.unit_id.is_none() && receives_only(actor));
+    let width = if own_copies { 3 } else { 2 };
     let mut cursor: Option<Vec<u64>> = match &f.cursor {
         Some(c) => {
             Some(decode_cursor(c, width).ok_or_else(|| Error::field("cursor", "error.invalid"))?)

@@ -45,8 +45,11 @@ pub fn year_of(app: &App, ms: i64) -> i32 {
 
 /// The people a document goes to: each active person in the primary and cc units (and the
 /// units below them) and each named person; primary wins over cc.
-pub fn recipients(tx: &WriteTransaction, doc: &Document) -> Result<BTreeMap<u64, RecipientKind>> {
-    let tree = UnitTree::new(&org_store::units_all_w(tx)?);
+pub fn recipients(
+    tx: &WriteTransaction,
+    tree: &UnitTree,
+    doc: &Document,
+) -> Result<BTreeMap<u64, RecipientKind>> {
     let mut out = BTreeMap::new();
     for (units, users, kind) in [
         (&doc.cc_units, &doc.cc_users, RecipientKind::Cc),
@@ -104,12 +107,11 @@ pub fn search_doc(
 }
 
 /// Appends the document's search entry (recipients from its receipts) to the outbox.
-pub fn index(tx: &WriteTransaction, doc: &Document) -> Result<()> {
+pub fn index(tx: &WriteTransaction, tree: &UnitTree, doc: &Document) -> Result<()> {
     let readers: Vec<u64> = ds::receipts_of_w(tx, doc.id)?
         .into_iter()
         .map(|r| r.user_id)
         .collect();
-    let tree = UnitTree::new(&org_store::units_all_w(tx)?);
     let clerk_units = tree.ancestors(doc.issuing_unit_id);
     outbox::append(
         tx,
@@ -144,7 +146,9 @@ pub fn publish(app: &App, tx: &WriteTransaction, doc: &mut Document, at: i64) ->
     } else {
         None
     };
-    let people = recipients(tx, doc)?;
+    // The organization as the node caches it (rebuilt whenever it changes).
+    let tree = app.tree()?;
+    let people = recipients(tx, &tree, doc)?;
     let subject = format!(
         "{} {}",
         doc.doc_number.clone().unwrap_or_default(),
@@ -181,7 +185,7 @@ pub fn publish(app: &App, tx: &WriteTransaction, doc: &mut Document, at: i64) ->
     }
     doc.recipients = people.len() as u32;
     ds::put_document(tx, Some(&old), doc)?;
-    index(tx, doc)?;
+    index(tx, &tree, doc)?;
     let issuer_login = match doc.issuer_id {
         Some(id) => org_store::user_by_id_w(tx, id)?.map(|u| u.login),
         None => None,

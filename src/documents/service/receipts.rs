@@ -159,7 +159,6 @@ pub struct ReceiptSummary {
 /// Who received, read and acknowledged, and when: for the drafter and the issuing unit's
 /// clerks (403 for a recipient, 404 for anyone else). Not yet read first.
 pub fn receipts(app: &App, actor: &Actor, id: u64) -> Result<(Document, ReceiptSummary)> {
-    let tree = app.tree()?;
     app.store().read(|tx| {
         let (doc, rights, _) = load(tx, actor, id)?;
         if !rights.receipts {
@@ -186,7 +185,6 @@ pub fn receipts(app: &App, actor: &Actor, id: u64) -> Result<(Document, ReceiptS
                 reminded_ms: r.reminded_ms,
             });
         }
-        let _ = &tree;
         rows.sort_by_key(|r| (r.acknowledged_ms.is_some(), r.read_ms.is_some(), r.user_id));
         let summary = ReceiptSummary {
             recipients: rows.len(),
@@ -319,6 +317,7 @@ pub fn revoke(app: &App, actor: &Actor, id: u64, reason: &str) -> Result<Documen
         return Err(Error::field("reason", "error.required"));
     }
     let now = app.now_ms();
+    let tree = app.tree()?;
     let (doc, ring) = app.store().write(|tx| {
         let old = ds::document_w(tx, id)?.ok_or(Error::NotFound)?;
         let rights = super::rights_w(tx, actor, &old)?.ok_or(Error::NotFound)?;
@@ -360,7 +359,7 @@ pub fn revoke(app: &App, actor: &Actor, id: u64, reason: &str) -> Result<Documen
             )?;
             ring.push(r.user_id);
         }
-        index(tx, &doc)?;
+        index(tx, &tree, &doc)?;
         audit::append(
             tx,
             now,
