@@ -785,3 +785,63 @@ async fn incoming_documents_are_registered_by_a_clerk_instructed_by_a_leader_and
         .json();
     assert_eq!(n["last_seq"], 0);
 }
+
+#[rocket::async_test]
+async fn attachments_go_to_the_documents_readers_only() {
+    let d = Docs::new().await;
+    let (alice, carol, clerk, dave, e2admin, bob) = (
+        d.agent("alice").await,
+        d.agent("carol").await,
+        d.agent("clerk").await,
+        d.agent("dave").await,
+        d.agent("e2admin").await,
+        d.agent("bob").await,
+    );
+    // The body is the file (JSON content type is what the test client sends; any type is kept).
+    let r =
+        d.wf.w
+            .t
+            .call(
+                &alice,
+                Method::Post,
+                "/api/v1/documents/attachments?name=%E6%A3%80%E6%9F%A5%E8%A1%A8.txt",
+                Some("检查表：一、消防；二、用电。"),
+            )
+            .await;
+    assert_eq!(r.status, Status::Created, "{}", r.body);
+    let file = r.json()["id"].as_u64().unwrap();
+    let path = format!("/api/v1/documents/attachments/{file}");
+    // Before it is attached: its uploader only.
+    assert_eq!(
+        d.call(&alice, Method::Get, &path, None).await.status,
+        Status::Ok
+    );
+    assert_eq!(
+        d.call(&bob, Method::Get, &path, None).await.status,
+        Status::NotFound
+    );
+    // Someone else's upload cannot be attached to one's document.
+    let mut body = d.draft();
+    body["attachments"] = json!([file]);
+    let r = d
+        .call(&bob, Method::Post, "/api/v1/documents", Some(body.clone()))
+        .await;
+    assert_eq!(r.status, Status::BadRequest);
+    let id = d.create(&alice, body).await;
+    let inst = d.submit(&alice, id).await.json()["workflow_instance_id"]
+        .as_u64()
+        .unwrap();
+    for a in [&carol, &clerk, &dave] {
+        d.wf.approve(a, inst).await;
+    }
+    let v = d.get(&e2admin, id).await.json();
+    assert_eq!(v["attachments"][0]["name"], "检查表.txt");
+    let r = d.call(&e2admin, Method::Get, &path, None).await;
+    assert_eq!(r.status, Status::Ok);
+    assert!(r.body.contains("消防"));
+    assert_eq!(
+        d.call(&bob, Method::Get, &path, None).await.status,
+        Status::NotFound
+    );
+    assert!(d.audit_actions().iter().any(|a| a == "document.download"));
+}
