@@ -431,27 +431,11 @@ pub fn check(tx: &ReadTransaction, problems: &mut Vec<String>) -> Result<()> {
         n.extend(kn);
         m.extend(km);
     }
-    macro_rules! compare {
-        ($def:expr, $set:expr) => {{
-            let mut have = BTreeSet::new();
-            for row in tx.open_table($def)?.iter()? {
-                have.insert(row?.0.value());
-            }
-            if have != $set {
-                problems.push(format!(
-                    "{}: {} entries, the records call for {}",
-                    redb::TableHandle::name(&$def),
-                    have.len(),
-                    $set.len()
-                ));
-            }
-        }};
-    }
-    compare!(BY_AUTHOR, a);
-    compare!(BY_UNIT, u);
-    compare!(PUBLISHED, p);
-    compare!(INBOX, i);
-    compare!(UNACKED, n);
-    compare!(REMIND, m);
+    store::compare_index(tx, BY_AUTHOR, &a, problems)?;
+    store::compare_index(tx, BY_UNIT, &u, problems)?;
+    store::compare_index(tx, PUBLISHED, &p, problems)?;
+    store::compare_index(tx, INBOX, &i, problems)?;
+    store::compare_index(tx, UNACKED, &n, problems)?;
+    store::compare_index(tx, REMIND, &m, problems)?;
     Ok(())
 }

@@ -176,6 +176,32 @@ where
     Ok(())
 }
 
+/// `oanode check`: whether the index table `def` holds exactly the keys its records call for;
+/// a line in `problems` when it does not.
+pub fn compare_index<K>(
+    tx: &ReadTransaction,
+    def: TableDefinition<'_, K, ()>,
+    want: &std::collections::BTreeSet<K>,
+    problems: &mut Vec<String>,
+) -> Result<()>
+where
+    K: redb::Key + Ord + 'static + for<'a> redb::Value<SelfType<'a> = K>,
+{
+    let mut have = std::collections::BTreeSet::new();
+    for row in tx.open_table(def)?.iter()? {
+        have.insert(row?.0.value());
+    }
+    if &have != want {
+        problems.push(format!(
+            "{}: {} entries, the records call for {}",
+            redb::TableHandle::name(&def),
+            have.len(),
+            want.len()
+        ));
+    }
+    Ok(())
+}
+
 /// A level-triggered wake-up between a writer and a background follower.
 #[derive(Default)]
 pub struct Signal {

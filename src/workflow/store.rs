@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use redb::{ReadTransaction, ReadableTable, TableDefinition, TableHandle, WriteTransaction};
+use redb::{ReadTransaction, ReadableTable, TableDefinition, WriteTransaction};
 
 use super::model::instance::{Attachment, Delegation, Instance, TaskKind, TaskState};
 use super::model::template::Template;
@@ -406,28 +406,12 @@ pub fn check(tx: &ReadTransaction, problems: &mut Vec<String>) -> Result<()> {
         want.by_template.extend(k.by_template);
         Ok(())
     })?;
-    macro_rules! compare {
-        ($def:expr, $set:expr) => {{
-            let mut have = BTreeSet::new();
-            for row in tx.open_table($def)?.iter()? {
-                have.insert(row?.0.value());
-            }
-            if have != $set {
-                problems.push(format!(
-                    "{}: {} entries, the instances call for {}",
-                    $def.name(),
-                    have.len(),
-                    $set.len()
-                ));
-            }
-        }};
-    }
-    compare!(TODO, want.todo);
-    compare!(DONE, want.done);
-    compare!(FOR_ME, want.for_me);
-    compare!(MINE, want.mine);
-    compare!(CC, want.cc);
-    compare!(DUE, want.due);
-    compare!(BY_TEMPLATE, want.by_template);
+    store::compare_index(tx, TODO, &want.todo, problems)?;
+    store::compare_index(tx, DONE, &want.done, problems)?;
+    store::compare_index(tx, FOR_ME, &want.for_me, problems)?;
+    store::compare_index(tx, MINE, &want.mine, problems)?;
+    store::compare_index(tx, CC, &want.cc, problems)?;
+    store::compare_index(tx, DUE, &want.due, problems)?;
+    store::compare_index(tx, BY_TEMPLATE, &want.by_template, problems)?;
     Ok(())
 }
