@@ -222,6 +222,9 @@ impl Search {
         }
         d.add_i64(f.time, doc.time_ms);
         d.add_text(f.url, &doc.url);
+        for unit in &doc.units {
+            d.add_u64(f.unit, *unit);
+        }
         d
     }
 

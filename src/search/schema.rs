@@ -8,7 +8,7 @@ use super::tokenizer::{BIGRAM, WORDS};
 
 /// Bump when the schema or a tokenizer changes the terms it writes: an index of another version
 /// is wiped at open and rebuilt (the index is a cache of the store).
-pub const SCHEMA_VERSION: &str = "oanode-search 1";
+pub const SCHEMA_VERSION: &str = "oanode-search 2";
 
 /// The file beside the index segments that holds [`SCHEMA_VERSION`].
 pub const VERSION_FILE: &str = "schema-version";
@@ -30,6 +30,8 @@ pub struct Fields {
     /// UTC milliseconds, for newest-first order.
     pub time: Field,
     pub url: Field,
+    /// The item's unit and its ancestors (multi-valued), for the unit filter.
+    pub unit: Field,
 }
 
 fn text(tokenizer: &str, stored: bool) -> TextOptions {
@@ -56,6 +58,7 @@ pub fn build() -> (Schema, Fields) {
         acl: b.add_text_field("acl", STRING),
         time: b.add_i64_field("time", INDEXED | FAST | STORED),
         url: b.add_text_field("url", STORED),
+        unit: b.add_u64_field("unit", INDEXED),
     };
     (b.build(), fields)
 }

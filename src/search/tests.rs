@@ -26,6 +26,7 @@ fn doc(key: &str, kind: &str, title: &str, body: &str, acl: &[&str], time_ms: i6
         acl: acl.iter().map(|s| s.to_string()).collect(),
         time_ms,
         url: format!("/{}", key.replace(':', "/")),
+        ..Default::default()
     }
 }
 

@@ -12,7 +12,7 @@ use crate::error::Result;
 const OUTBOX: TableDefinition<'_, u64, Stored<Change>> = TableDefinition::new("outbox");
 
 /// What the search index holds for one item. `key` is `"<kind>:<id>"`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SearchDoc {
     pub key: String,
     pub kind: String,
@@ -26,6 +26,21 @@ pub struct SearchDoc {
     /// Where a person opens it, e.g. `/posts/12`.
     #[serde(default)]
     pub url: String,
+    /// The item's unit and its ancestors (publishing unit, issuing unit, applicant's unit): a
+    /// search filtered by a unit finds what its subtree published.
+    #[serde(default)]
+    pub units: Vec<u64>,
+    /// Attached files whose text the indexer extracts (PDF, DOCX, XLSX) and indexes with the body.
+    /// Extraction happens in the indexer, off the request path and outside write transactions.
+    #[serde(default)]
+    pub files: Vec<FileRef>,
+}
+
+/// An attached file: its name (the extension picks the extractor) and its blob hash.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileRef {
+    pub name: String,
+    pub blob: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

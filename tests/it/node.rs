@@ -164,6 +164,7 @@ fn doc(id: u64, title: &str, acl: &str) -> Change {
         acl: vec![acl.into()],
         time_ms: T0 + id as i64,
         url: format!("/test/{id}"),
+        ..Default::default()
     })
 }
 

@@ -103,6 +103,8 @@ pub fn search_doc(
         acl,
         time_ms: doc.published_ms.unwrap_or(doc.created_ms),
         url: format!("/documents/{}", doc.id),
+        units: clerk_units.to_vec(),
+        ..Default::default()
     }
 }
 
