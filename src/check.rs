@@ -25,6 +25,7 @@ pub fn run(store: &Store) -> Result<Report> {
         crate::inbox::store::check(tx, &mut problems)?;
         crate::workflow::store::check(tx, &mut problems)?;
         crate::documents::store::check(tx, &mut problems)?;
+        crate::posts::store::check(tx, &mut problems)?;
         let outbox_pending = outbox::pending(tx)?;
         Ok(Report {
             audit_entries,

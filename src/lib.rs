@@ -13,6 +13,7 @@ pub mod documents;
 pub mod error;
 pub mod inbox;
 pub mod org;
+pub mod posts;
 pub mod search;
 pub mod store;
 pub mod web;
@@ -31,6 +32,7 @@ pub const TABLES: &[fn(&redb::WriteTransaction) -> error::Result<()>] = &[
     workflow::workdays::store::ensure_tables,
     workflow::ensure_tables,
     documents::ensure_tables,
+    posts::ensure_tables,
 ];
 
 /// Called in the transaction that records an organization event (a hire, a departure, a
@@ -42,7 +44,7 @@ pub const ORG_EVENT_HANDLERS: &[fn(
 
 /// Every searchable feature's documents, for `oanode reindex`. A feature adds its line when it
 /// lands (news, notices, documents, …).
-pub const SEARCH_SOURCES: &[SearchSource] = &[documents::search_docs];
+pub const SEARCH_SOURCES: &[SearchSource] = &[documents::search_docs, posts::search_docs];
 
 /// Adds every searchable record of one feature to the list, from one snapshot.
 pub type SearchSource =

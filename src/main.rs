@@ -96,6 +96,10 @@ enum Command {
         #[arg(long, default_value_t = 0,
               value_parser = clap::value_parser!(u32).range(0..=oanode::documents::seed::MAX_DOCUMENTS as i64))]
         documents: u32,
+        /// Published posts (notices, news, flash, regulations, resources) over the past year.
+        #[arg(long, default_value_t = 0,
+              value_parser = clap::value_parser!(u32).range(0..=oanode::posts::seed::MAX_POSTS as i64))]
+        posts: u32,
     },
     /// Set a user's password, read from standard input (for an operator who lost the only
     /// administrator password). Stop the server first.
@@ -144,6 +148,7 @@ fn main() -> ExitCode {
             password,
             instances,
             documents,
+            posts,
         }) => seed(
             &data.data,
             users as usize,
@@ -151,6 +156,7 @@ fn main() -> ExitCode {
             &password,
             instances as usize,
             documents as usize,
+            posts as usize,
         ),
         Some(Command::Reindex { data }) => reindex(&data.data),
         Some(Command::Check { data }) => check(&data.data),
@@ -339,6 +345,7 @@ fn seed(
     password: &str,
     instances: usize,
     documents: usize,
+    posts: usize,
 ) -> Result<(), String> {
     use oanode::org::seed;
     let started = std::time::Instant::now();
@@ -403,6 +410,15 @@ fn seed(
         if let Some((login, count)) = d.busiest {
             println!("oanode: busiest reader: {login} ({count} documents)");
         }
+    }
+    if posts > 0 {
+        let started = std::time::Instant::now();
+        let p = oanode::posts::seed::posts(&app, posts).map_err(describe)?;
+        println!(
+            "oanode: seeded {} posts in {:.2} s",
+            p.posts,
+            started.elapsed().as_secs_f64()
+        );
     }
     Ok(())
 }

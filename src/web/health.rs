@@ -124,6 +124,17 @@ pub fn healthz(app: &State<App>) -> (Status, Json<Health>) {
         crate::documents::api::numbering_show,
         crate::documents::api::numbering_set,
         crate::documents::api::numbering_reserve,
+        crate::posts::api::list,
+        crate::posts::api::create,
+        crate::posts::api::get_one,
+        crate::posts::api::update,
+        crate::posts::api::publish,
+        crate::posts::api::withdraw,
+        crate::posts::api::read,
+        crate::posts::api::acknowledge,
+        crate::posts::api::readers,
+        crate::posts::api::upload,
+        crate::posts::api::download,
         crate::workflow::leave::api::show,
         crate::workflow::leave::api::set,
         crate::workflow::leave::api::list,
@@ -134,7 +145,9 @@ pub fn healthz(app: &State<App>) -> (Status, Json<Health>) {
          (name = "auth", description = "sign-in, passwords, sessions, integration tokens"),
          (name = "org", description = "units, users, grants"),
          (name = "inbox", description = "one's notifications and the live unread count"),
-         (name = "workflow", description = "templates, requests, the todo center, delegation, leave"))
+         (name = "workflow", description = "templates, requests, the todo center, delegation, leave"),
+         (name = "documents", description = "official documents: drafting, approval, receipts, printing, numbering"),
+         (name = "posts", description = "news, flash bulletins, notices, regulations, resources"))
 )]
 pub struct ApiDoc;
 

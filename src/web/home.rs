@@ -30,9 +30,25 @@ pub struct HomePage {
     /// 我的待办: the badges and the most urgent few.
     pub counts: crate::workflow::service::lists::Counts,
     pub todos: Vec<crate::workflow::service::lists::Item>,
+    /// The latest notices, news and flash bulletins addressed to the person: `(kind, title key,
+    /// items)`.
+    pub posts: Vec<(
+        &'static str,
+        &'static str,
+        Vec<crate::posts::service::lists::Item>,
+    )>,
+    pub tz: chrono_tz::Tz,
 }
 
 impl HomePage {
+    /// `MM-DD` of a post's publication, in the node's time zone.
+    pub fn day(&self, ms: &Option<i64>) -> String {
+        use chrono::TimeZone;
+        ms.and_then(|ms| self.tz.timestamp_millis_opt(ms).single())
+            .map(|t| t.format("%m-%d").to_string())
+            .unwrap_or_default()
+    }
+
     pub fn when(&self, rfc: &str) -> String {
         rfc.get(5..16).unwrap_or(rfc).replace('T', " ")
     }
@@ -53,14 +69,24 @@ fn greeting_key(hour: u32) -> &'static str {
 pub async fn show(app: &State<App>, base: Base, actor: Actor) -> Result<HomePage> {
     use chrono::{TimeZone, Timelike};
     let a = actor.clone();
-    let (summary, me, counts, todos) = app
+    let (summary, me, counts, todos, posts) = app
         .run(move |app| {
+            use crate::posts::model::Kind;
+            let mut posts = Vec::new();
+            for (kind, key) in [
+                (Kind::Notice, "posts.workbench_notices"),
+                (Kind::News, "posts.workbench_news"),
+                (Kind::Flash, "posts.workbench_flash"),
+            ] {
+                let items = crate::posts::service::lists::latest(app, &a, kind, 6)?;
+                posts.push((kind.code(), key, items));
+            }
             use crate::workflow::service::lists;
             let me = crate::org::directory::service::card(app, &a, a.user_id)?;
             let counts = lists::counts(app, a.user_id)?;
             let todo = crate::workflow::store::Box::Todo;
             let todos = lists::list(app, &a, todo, &Default::default(), None, 5)?.items;
-            Ok((app.summary()?, me, counts, todos))
+            Ok((app.summary()?, me, counts, todos, posts))
         })
         .await?;
     let hour = app
@@ -81,6 +107,8 @@ pub async fn show(app: &State<App>, base: Base, actor: Actor) -> Result<HomePage
         schema_version: summary.schema_version,
         counts,
         todos,
+        posts,
+        tz: app.tz(),
     })
 }
 

@@ -33,6 +33,7 @@ pub const NAV: &[NavItem] = &[
     item("workbench", "/", "nav.workbench"),
     item("workflow", "/workflow", "nav.workflow"),
     item("documents", "/documents", "nav.documents"),
+    item("posts", "/posts", "nav.posts"),
     item("inbox", "/inbox", "nav.inbox"),
     item("directory", "/directory", "nav.directory"),
     item("settings", "/settings", "nav.settings"),

@@ -12,6 +12,7 @@ mod leave;
 mod node;
 mod org;
 mod org_lists;
+mod posts;
 mod profile;
 mod seed;
 mod web;

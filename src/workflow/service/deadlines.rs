@@ -162,6 +162,9 @@ impl DeadlineScheduler {
                     if let Err(e) = crate::documents::service::receipts::remind_due(&app) {
                         tracing::warn!(error = %e, "document reminders failed; retrying");
                     }
+                    if let Err(e) = crate::posts::service::edit::publish_due(&app) {
+                        tracing::warn!(error = %e, "scheduled posts failed; retrying");
+                    }
                     for _ in 0..30 {
                         if flag.load(Ordering::SeqCst) {
                             return;

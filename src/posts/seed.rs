@@ -1,0 +1,181 @@
+//! `oanode seed --posts N`: published posts for the load harness, spread over the past year:
+//! notices, news, flash bulletins, regulations and resources from departments, half to
+//! everyone, the others to one department or a few named people (the seeded administrator among
+//! them in one of ten). Older posts are read by the administrator. No search entries are written
+//! (`oanode reindex` indexes them). Deterministic for a given organization and N.
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use super::model::{Audience, Kind, Post, Read, Regulation, Status};
+use super::store as ps;
+use crate::App;
+use crate::error::{Error, Result};
+use crate::org::model::{UnitKind, UserStatus};
+use crate::store::{self, Record};
+
+pub const MAX_POSTS: usize = 1_000_000;
+const BATCH: usize = 2_000;
+const DAY: i64 = 24 * 3_600_000;
+
+const SUBJECTS: [&str; 12] = [
+    "会议室预约",
+    "安全生产检查",
+    "年度预算编制",
+    "信息系统升级",
+    "节假日值班安排",
+    "员工培训计划",
+    "合同管理",
+    "办公用品采购",
+    "差旅费用报销",
+    "数据安全保护",
+    "档案归档整理",
+    "消防演练",
+];
+const PHRASES: [&str; 8] = [
+    "请各部门认真组织落实，确保按时完成。",
+    "有关事项说明如下，请遵照执行。",
+    "如有疑问，请与综合管理部联系。",
+    "本制度自发布之日起施行，原有规定同时废止。",
+    "各单位应结合实际制定具体实施方案。",
+    "请相关人员准时参加，不得无故缺席。",
+    "费用标准按照集团财务管理办法执行。",
+    "资料已上传至常用资料栏目，请自行下载。",
+];
+
+fn title(kind: Kind, subject: &str, i: usize) -> String {
+    match kind {
+        Kind::Notice => format!("关于{subject}的通知"),
+        Kind::News => format!("集团召开{subject}工作会议（第{}期）", i % 97 + 1),
+        Kind::Flash => format!("快讯：{subject}工作顺利推进"),
+        Kind::Regulation => format!("{subject}管理办法"),
+        Kind::Resource => format!("{subject}常用表格"),
+    }
+}
+
+pub struct Seeded {
+    pub posts: usize,
+}
+
+pub fn posts(app: &App, n: usize) -> Result<Seeded> {
+    if n > MAX_POSTS {
+        return Err(Error::field("posts", "error.out_of_range"));
+    }
+    let (units, users) = app.store().read(|tx| {
+        Ok((
+            crate::org::store::units_all(tx)?,
+            crate::org::store::users_all(tx)?,
+        ))
+    })?;
+    let tree = crate::org::tree::UnitTree::new(&units);
+    let mut by_unit: std::collections::HashMap<u64, Vec<u64>> = Default::default();
+    for u in users.iter().filter(|u| u.status == UserStatus::Active) {
+        by_unit.entry(u.unit_id).or_default().push(u.id);
+    }
+    let mut departments: Vec<u64> = units
+        .iter()
+        .filter(|u| u.kind == UnitKind::Department && by_unit.contains_key(&u.id))
+        .map(|u| u.id)
+        .collect();
+    departments.sort_unstable();
+    let admin = users
+        .iter()
+        .find(|u| u.login == crate::org::seed::ADMIN_LOGIN)
+        .map(|u| u.id);
+    if departments.is_empty() {
+        return Err(Error::internal("seed the organization first"));
+    }
+    let now = app.now_ms();
+    let mut made = 0;
+    while made < n {
+        let batch = BATCH.min(n - made);
+        app.store().write(|tx| {
+            // Its own generator per batch: a write closure may run twice (store/group.rs).
+            let mut rng = StdRng::seed_from_u64(0x9057_2026 ^ made as u64);
+            let first = store::allocate_ids(tx, Post::KIND, batch as u64)?;
+            for k in 0..batch {
+                let i = made + k;
+                let at = now - 365 * DAY + (365 * DAY / n.max(1) as i64) * i as i64;
+                let kind = match rng.gen_range(0..20) {
+                    0..=7 => Kind::Notice,
+                    8..=11 => Kind::News,
+                    12..=14 => Kind::Flash,
+                    15..=16 => Kind::Regulation,
+                    _ => Kind::Resource,
+                };
+                let dept = departments[rng.gen_range(0..departments.len())];
+                let author = by_unit
+                    .get(&dept)
+                    .and_then(|p| p.first())
+                    .copied()
+                    .unwrap_or(0);
+                let subject = SUBJECTS[rng.gen_range(0..SUBJECTS.len())];
+                let body: String = (0..3)
+                    .map(|_| format!("<p>{}</p>", PHRASES[rng.gen_range(0..PHRASES.len())]))
+                    .collect();
+                let audience = match rng.gen_range(0..10) {
+                    0..=4 => Audience {
+                        everyone: true,
+                        ..Audience::default()
+                    },
+                    5..=8 => Audience {
+                        units: vec![departments[rng.gen_range(0..departments.len())]],
+                        ..Audience::default()
+                    },
+                    _ => Audience {
+                        users: admin.into_iter().chain([author]).collect(),
+                        ..Audience::default()
+                    },
+                };
+                let enterprise = tree.enterprise_of(dept).unwrap_or(dept);
+                let post = Post {
+                    id: first + k as u64,
+                    kind,
+                    title: title(kind, subject, i),
+                    body_html: format!("<p>{subject}相关事项。</p>{body}"),
+                    unit_id: dept,
+                    author_id: author,
+                    audience,
+                    status: Status::Published,
+                    publish_ms: Some(at),
+                    published_ms: Some(at),
+                    pinned_until_ms: None,
+                    expires_ms: None,
+                    require_ack: kind == Kind::Notice && i % 5 == 0,
+                    attachments: Vec::new(),
+                    cover: None,
+                    regulation: (kind == Kind::Regulation).then(|| Regulation {
+                        number: format!("ZD-{:06}", i),
+                        category: subject.chars().take(2).collect(),
+                        effective_date: None,
+                        repeal_date: None,
+                        scope_unit_id: enterprise,
+                        supersedes: None,
+                        superseded_by: None,
+                        version: 1,
+                    }),
+                    created_ms: at - DAY,
+                    updated_ms: at,
+                    withdrawn_ms: None,
+                };
+                ps::put_post(tx, None, &post)?;
+                if let Some(a) = admin
+                    && now - at > 30 * DAY
+                    && (post.audience.everyone || post.audience.users.contains(&a))
+                    && i % 2 == 0
+                {
+                    let r = Read {
+                        post_id: post.id,
+                        user_id: a,
+                        read_ms: at + DAY,
+                        ack_ms: post.require_ack.then_some(at + DAY),
+                    };
+                    ps::put_read(tx, None, &r)?;
+                }
+            }
+            Ok(())
+        })?;
+        made += batch;
+    }
+    Ok(Seeded { posts: made })
+}
