@@ -244,6 +244,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     let app = open(&data, config)?;
     if fresh {
         let demo = oanode::demo::install(app.store(), app.clock()).map_err(describe)?;
+        oanode::posts::seed::demo(&app).map_err(describe)?;
         println!(
             "oanode: 已在 {} 初始化示例数据（{} 个组织单元，{} 个示例账号）/ demo data initialized",
             data.display(),

@@ -179,3 +179,100 @@ pub fn posts(app: &App, n: usize) -> Result<Seeded> {
     }
     Ok(Seeded { posts: made })
 }
+
+/// The demo node's posts: group news and a flash bulletin from the brand department, a notice
+/// of HR to the whole group that asks for confirmation, E1's own notice, a regulation with two
+/// versions and a resource, published over the last days and indexed for search.
+pub fn demo(app: &App) -> Result<usize> {
+    let now = app.now_ms();
+    let tree = app.tree()?;
+    let at = |login: &str, unit: &str| -> Result<(u64, u64)> {
+        app.store().read(|tx| {
+            let u = crate::org::store::user_by_login(tx, login)?
+                .ok_or_else(|| Error::internal(format!("demo login {login}")))?;
+            let unit = crate::org::store::units_all(tx)?
+                .into_iter()
+                .find(|u| u.code == unit)
+                .map(|u| u.id)
+                .ok_or_else(|| Error::internal(format!("demo unit {unit}")))?;
+            Ok((u.id, unit))
+        })
+    };
+    let (news_author, brand) = at("zhaomin", "G")?;
+    let (hr_author, hr) = at("guoting", "G-HR")?;
+    let (e1_author, e1) = at("xiedong", "E1")?;
+    let (reg_author, group) = at("wufang", "G")?;
+    let everyone = Audience {
+        everyone: true,
+        ..Audience::default()
+    };
+    let units = |u: u64| Audience {
+        units: vec![u],
+        ..Audience::default()
+    };
+    let regulation = |number: &str, supersedes: Option<u64>, version: u32| Regulation {
+        number: number.into(),
+        category: "信息化".into(),
+        effective_date: None,
+        repeal_date: None,
+        scope_unit_id: group,
+        supersedes,
+        superseded_by: None,
+        version,
+    };
+    #[rustfmt::skip]
+    let posts: Vec<(Kind, &str, &str, u64, u64, Audience, i64, bool, Option<Regulation>)> = vec![
+        (Kind::Regulation, "集团信息系统账号管理规章制度", "<p>第一条 为规范集团信息系统账号的申请、变更与注销，制定本制度。</p><p>第二条 账号由信息管理部统一管理。</p>", reg_author, group, units(group), 9, false, Some(regulation("JT-XX-2025-01", None, 1))),
+        (Kind::Regulation, "集团信息系统账号管理规章制度（2026年修订）", "<p>第一条 为规范集团信息系统账号的申请、变更与注销，制定本制度。</p><p>第二条 账号由信息管理部统一管理，员工离职当日注销。</p><p>第三条 密码至少十位，每九十天更换一次。</p>", reg_author, group, units(group), 5, false, None),
+        (Kind::News, "集团召开2026年度信息化工作会议", "<p>11月20日，集团在总部召开年度信息化工作会议，总结全年信息化建设成果，部署协同办公平台推广工作。</p>", news_author, brand, everyone.clone(), 4, false, None),
+        (Kind::Flash, "快讯：协同办公平台在示例能源上线", "<p>示例能源全员开始使用协同办公平台处理请假和公文。</p>", news_author, brand, everyone.clone(), 3, false, None),
+        (Kind::Notice, "关于会议室预约规则调整的通知", "<p>各部门：</p><p>自12月1日起，总部会议室预约须提前一个工作日在系统中提交，临时会议请联系综合办公室。</p>", hr_author, hr, units(group), 2, true, None),
+        (Kind::Notice, "示例能源关于年度体检安排的通知", "<p>公司全体员工：</p><p>年度体检定于12月8日至12日进行，请按部门顺序参加。</p>", e1_author, e1, units(e1), 1, false, None),
+        (Kind::Resource, "常用表格：差旅费报销单", "<p>最新版差旅费报销单，请下载后填写。</p>", hr_author, hr, units(group), 1, false, None),
+    ];
+    let day = 24 * 3_600_000;
+    app.store().write(|tx| {
+        let mut first_regulation: Option<u64> = None;
+        for (kind, title, body, author, unit, audience, days_ago, ack, reg) in &posts {
+            let t = now - days_ago * day;
+            let id = store::next_id(tx, Post::KIND)?;
+            let mut p = Post::new(*kind, *author, *unit, t);
+            p.id = id;
+            p.title = title.to_string();
+            p.body_html = body.to_string();
+            p.audience = audience.clone();
+            p.require_ack = *ack;
+            if *kind == Kind::Regulation {
+                p.regulation = Some(match (reg, first_regulation) {
+                    (Some(r), _) => r.clone(),
+                    (None, Some(prev)) => regulation("JT-XX-2025-01", Some(prev), 2),
+                    (None, None) => regulation("JT-XX-2025-01", None, 1),
+                });
+            }
+            let draft = p.clone();
+            p.status = Status::Published;
+            p.publish_ms = Some(t);
+            p.published_ms = Some(t);
+            if *kind == Kind::Notice && *ack {
+                p.pinned_until_ms = Some(now + 7 * day);
+            }
+            ps::put_post(tx, None, &draft)?;
+            ps::put_post(tx, Some(&draft), &p)?;
+            super::service::edit::index(tx, &tree, &p)?;
+            if let Some(prev) = p.regulation.as_ref().and_then(|r| r.supersedes)
+                && let Some(old) = ps::post_w(tx, prev)?
+            {
+                let mut next = old.clone();
+                if let Some(r) = next.regulation.as_mut() {
+                    r.superseded_by = Some(id);
+                }
+                ps::put_post(tx, Some(&old), &next)?;
+                super::service::edit::index(tx, &tree, &next)?;
+            }
+            if *kind == Kind::Regulation && first_regulation.is_none() {
+                first_regulation = Some(id);
+            }
+        }
+        Ok(posts.len())
+    })
+}
