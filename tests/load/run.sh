@@ -25,6 +25,10 @@ SEED_PASSWORD=${SEED_PASSWORD:-Seed2026ok}
 SEED_INSTANCES=${SEED_INSTANCES:-100000}
 # Published official documents (issue 5's budget is for 100,000).
 SEED_DOCUMENTS=${SEED_DOCUMENTS:-100000}
+# Published posts: notices, news, regulations… (issue 6's budget is for 100,000).
+SEED_POSTS=${SEED_POSTS:-100000}
+# Concurrent clients of the search scenarios (issue 6's figure is for 16).
+SEARCH_CONNECTIONS=${SEARCH_CONNECTIONS:-16}
 # Concurrent clients of the submit-and-approve scenario (the issue's figure is for 8).
 PAIR_CONNECTIONS=${PAIR_CONNECTIONS:-8}
 READY_WITHIN_MS=20000
@@ -49,6 +53,13 @@ scenarios() {
   TOKEN=$TODO_TOKEN scenario todo "/api/v1/workflow/tasks?box=todo" bearer.lua
   TOKEN=$TODO_TOKEN scenario done-list "/api/v1/workflow/tasks?box=done" bearer.lua
   TOKEN=$READER_TOKEN scenario documents-inbox "/api/v1/documents?box=inbox" bearer.lua
+  scenario post-list         /api/v1/posts                bearer.lua
+  scenario notice-list       "/api/v1/posts?kind=notice"  bearer.lua
+  TOKEN=$admin_token scenario post-list-admin /api/v1/posts bearer.lua
+  scenario search            "/api/v1/search?q=$(urlencode 会议室)" bearer.lua "$SEARCH_CONNECTIONS"
+  scenario search-newest     "/api/v1/search?q=$(urlencode 通知)&order=newest" bearer.lua "$SEARCH_CONNECTIONS"
+  TOKEN=$admin_token scenario search-admin "/api/v1/search?q=$(urlencode 管理办法)" bearer.lua "$SEARCH_CONNECTIONS"
+  scenario search-suggest    "/api/v1/search/suggest?q=$(urlencode 关于)" bearer.lua "$SEARCH_CONNECTIONS"
   scenario submit-approve    /api/v1/workflow/instances   submit-approve.lua "$PAIR_CONNECTIONS"
 }
 
@@ -108,12 +119,18 @@ wait_ready() {
 }
 
 mkdir "$work/data"
-echo "seeding $SEED_USERS people in $SEED_UNITS units, $SEED_INSTANCES workflow instances, $SEED_DOCUMENTS documents" >&2
+echo "seeding $SEED_USERS people in $SEED_UNITS units, $SEED_INSTANCES workflow instances, $SEED_DOCUMENTS documents, $SEED_POSTS posts" >&2
 t0=$(now_ms)
 target/release/oanode seed --data "$work/data" --users "$SEED_USERS" --units "$SEED_UNITS" \
-  --password "$SEED_PASSWORD" --instances "$SEED_INSTANCES" --documents "$SEED_DOCUMENTS" >"$work/seed.log" 2>&1 ||
+  --password "$SEED_PASSWORD" --instances "$SEED_INSTANCES" --documents "$SEED_DOCUMENTS" \
+  --posts "$SEED_POSTS" >"$work/seed.log" 2>&1 ||
   { cat "$work/seed.log" >&2; die "oanode seed failed"; }
 seed_ms=$(( $(now_ms) - t0 ))
+# The seed writes no search entries: index everything once, as `oanode reindex` does.
+t0=$(now_ms)
+target/release/oanode reindex --data "$work/data" >"$work/reindex.log" 2>&1 ||
+  { cat "$work/reindex.log" >&2; die "oanode reindex failed"; }
+reindex_ms=$(( $(now_ms) - t0 ))
 seed_line=$(grep -m1 'seeded' "$work/seed.log" | sed 's/^oanode: //')
 
 t0=$(now_ms)
@@ -203,6 +220,7 @@ scenario() { measure "$1" "$PORT" "$oanode_pid" "$2" "${3:-}" "${4:-}"; }
 echo
 echo "oanode $(target/release/oanode --version | awk '{print $2}'), $(nproc) cores, wrk -t$THREADS -c$CONNECTIONS -d$DURATION"
 echo "seed: $seed_line (oanode seed, ${seed_ms} ms wall)"
+echo "search index: $(tail -n1 "$work/reindex.log" | sed 's/^oanode: //') (oanode reindex, ${reindex_ms} ms wall)"
 echo "start-up to the first 200 on /healthz (seeded data directory): ${startup_ms} ms"
 echo "API scenarios as $person (no admin role); sign-in rotates over $(wc -l <"$LOGINS_FILE") seeded people;"
 echo "documents-inbox as ${reader:-$person} ($(sed -n 's/^oanode: busiest reader: [^ ]* (\(.*\))/\1/p' "$work/seed.log"));"
