@@ -84,7 +84,10 @@ async fn a_department_notice_is_published_found_by_its_audience_and_missing_for_
     sign_out(&w).await;
     w.sign_in("helei", DEMO_PASSWORD).await;
     w.goto(&notice).await;
-    assert!(w.fits_width().await, "the notice scrolls sideways on a phone");
+    assert!(
+        w.fits_width().await,
+        "the notice scrolls sideways on a phone"
+    );
     w.screenshot("posts-read-zh-phone").await;
     w.close().await;
 }

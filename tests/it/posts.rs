@@ -803,3 +803,61 @@ async fn pages_publish_a_notice_through_the_form_and_show_it_on_the_workbench() 
     assert_eq!(r.status, Status::BadRequest);
     assert!(r.body.contains("field-error"));
 }
+
+#[rocket::async_test]
+async fn pages_of_a_merged_feed_follow_each_other_without_gaps_or_repeats() {
+    let p = Posts::new().await;
+    let brand = p.agent("brand").await;
+    let e1notice = p.agent("e1notice").await;
+    let alice = p.agent("alice").await;
+    let mut ids = Vec::new();
+    // Filed under three of alice's scopes: everyone, her enterprise, her department, herself.
+    for i in 0..23 {
+        let (who, audience) = match i % 4 {
+            0 => (&brand, json!({"everyone": true})),
+            1 => (&e1notice, json!({"units": [p.w.e1]})),
+            2 => (
+                &e1notice,
+                json!({"units": [p.w.e1_dept], "users": [p.w.alice]}),
+            ),
+            _ => (&e1notice, json!({"users": [p.w.alice]})),
+        };
+        let kind = if i % 4 == 0 { "news" } else { "notice" };
+        ids.push(
+            p.publish(who, json!({"kind": kind, "title": format!("第{i}条"), "body_html": "<p>x</p>", "audience": audience}))
+                .await,
+        );
+    }
+    ids.reverse();
+    let mut seen = Vec::new();
+    let mut cursor = String::new();
+    for _ in 0..10 {
+        let r = p
+            .call(
+                &alice,
+                Method::Get,
+                &format!("/api/v1/posts?limit=10&cursor={cursor}"),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, Status::Ok, "{}", r.body);
+        let j = r.json();
+        seen.extend(
+            j["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["id"].as_u64().unwrap()),
+        );
+        match j["next_cursor"].as_str() {
+            Some(c) => cursor = c.to_string(),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ids, "newest first, each once");
+    // An outsider's feed is empty however many posts there are.
+    let eve = p.agent("eve").await;
+    // ids is newest first; the news (every fourth, from the first) went to everyone.
+    let everyone: Vec<u64> = ids.iter().rev().step_by(4).rev().copied().collect();
+    assert_eq!(p.list(&eve, "limit=100").await, everyone);
+}
