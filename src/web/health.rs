@@ -127,14 +127,17 @@ pub fn healthz(app: &State<App>) -> (Status, Json<Health>) {
         crate::workflow::leave::api::show,
         crate::workflow::leave::api::set,
         crate::workflow::leave::api::list,
-        crate::workflow::leave::api::import
+        crate::workflow::leave::api::import,
+        crate::search::api::search,
+        crate::search::api::suggest
     ),
     modifiers(&BearerAuth),
     tags((name = "node", description = "health and description of the node"),
          (name = "auth", description = "sign-in, passwords, sessions, integration tokens"),
          (name = "org", description = "units, users, grants"),
          (name = "inbox", description = "one's notifications and the live unread count"),
-         (name = "workflow", description = "templates, requests, the todo center, delegation, leave"))
+         (name = "workflow", description = "templates, requests, the todo center, delegation, leave"),
+         (name = "search", description = "full-text search over what the caller may open"))
 )]
 pub struct ApiDoc;
 

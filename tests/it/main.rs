@@ -13,6 +13,7 @@ mod node;
 mod org;
 mod org_lists;
 mod profile;
+mod search;
 mod seed;
 mod web;
 mod workdays;
