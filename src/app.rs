@@ -64,7 +64,7 @@ impl App {
         let secret_key = load_or_create_secret(data_dir)?;
         let store = Store::open(data_dir, config.store.cache_mb << 20)?;
         let blobs = Blobs::open(&data_dir.join("blobs"))?;
-        let search = Search::open(&data_dir.join("search"), store.clone())?;
+        let search = Search::open(&data_dir.join("search"), store.clone(), blobs.clone())?;
         Ok(App(Arc::new(Inner {
             data_dir: data_dir.to_path_buf(),
             store,

@@ -44,7 +44,11 @@ pub const ORG_EVENT_HANDLERS: &[fn(
 
 /// Every searchable feature's documents, for `oanode reindex`. A feature adds its line when it
 /// lands (news, notices, documents, …).
-pub const SEARCH_SOURCES: &[SearchSource] = &[documents::search_docs, posts::search_docs];
+pub const SEARCH_SOURCES: &[SearchSource] = &[
+    documents::search_docs,
+    posts::search_docs,
+    workflow::search::search_docs,
+];
 
 /// Adds every searchable record of one feature to the list, from one snapshot.
 pub type SearchSource =

@@ -31,10 +31,20 @@ pub fn search_docs(tx: &redb::ReadTransaction, out: &mut Vec<SearchDoc>) -> Resu
             .map(|r| r.user_id)
             .collect();
         let clerks = tree.ancestors(doc.issuing_unit_id);
+        let mut files = Vec::new();
+        for id in &doc.attachments {
+            if let Some(a) = store::attachment(tx, *id)? {
+                files.push(crate::store::outbox::FileRef {
+                    name: a.name,
+                    blob: a.sha256,
+                });
+            }
+        }
         out.push(service::publish::search_doc(
             &doc,
             readers.into_iter(),
             &clerks,
+            files,
         ));
     }
     Ok(())

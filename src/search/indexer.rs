@@ -209,7 +209,20 @@ impl Search {
 
     fn document(&self, doc: &SearchDoc) -> TantivyDocument {
         let f = &self.0.fields;
-        let body = cut(&doc.body, MAX_BODY_BYTES);
+        let mut body = cut(&doc.body, MAX_BODY_BYTES).to_string();
+        // Attached files: their names, and the text of those we can read, after the body.
+        for file in &doc.files {
+            if body.len() >= MAX_BODY_BYTES {
+                break;
+            }
+            body.push('\n');
+            body.push_str(&file.name);
+            if let Some(text) = super::extract::text_of(&self.0.blobs, file) {
+                body.push('\n');
+                body.push_str(&text);
+            }
+        }
+        let body = cut(&body, MAX_BODY_BYTES);
         let mut d = TantivyDocument::new();
         d.add_text(f.key, &doc.key);
         d.add_text(f.kind, &doc.kind);

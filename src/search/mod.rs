@@ -11,9 +11,13 @@
 //! The index is a cache: an index of another schema version, or one that cannot be read, is
 //! wiped at open and starts empty.
 
+pub mod api;
+pub mod extract;
 pub mod indexer;
+pub mod pages;
 pub mod query;
 pub mod schema;
+pub mod service;
 pub mod tokenizer;
 
 #[cfg(test)]
@@ -26,10 +30,11 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy};
 
-pub use query::{Hit, Order, SearchQuery, SearchResults};
+pub use query::{DateBucket, Hit, Order, SearchQuery, SearchResults, Suggestion};
 pub use schema::Fields;
 
 use crate::error::{Error, Result};
+use crate::store::blobs::Blobs;
 use crate::store::{Store, outbox};
 
 /// The writer's indexing memory: tantivy's minimum for one thread. The node's whole budget is
@@ -48,6 +53,8 @@ struct Inner {
     /// rebuild, so the committed position only moves forward under it.
     writer: Mutex<IndexWriter>,
     store: Store,
+    /// File bodies, for the text of attached files.
+    blobs: Blobs,
     /// The outbox sequence number of the last tantivy commit.
     position: AtomicU64,
     /// Whether the last catch-up succeeded.
@@ -62,8 +69,9 @@ impl Search {
     /// Opens or creates the index in `dir` (= `<data>/search`). An index of another schema
     /// version, one that cannot be read, or one ahead of the store's outbox (an index from
     /// another store) is wiped and starts empty; [`Search::needs_rebuild`] then says whether the
-    /// store holds content that only a [`Search::rebuild`] can bring back.
-    pub fn open(dir: &Path, store: Store) -> Result<Search> {
+    /// store holds content that only a [`Search::rebuild`] can bring back. `blobs` is where the
+    /// indexer reads attached files for their text.
+    pub fn open(dir: &Path, store: Store, blobs: Blobs) -> Result<Search> {
         let (schema, fields) = schema::build();
         let (first_pending, last_seq) = store.read(|tx| {
             let first = outbox::after(tx, 0, 1)?.first().map(|(seq, _)| *seq);
@@ -116,6 +124,7 @@ impl Search {
             reader,
             writer: Mutex::new(writer),
             store,
+            blobs,
             position: AtomicU64::new(position),
             healthy: AtomicBool::new(true),
             needs_rebuild: AtomicBool::new(needs_rebuild),

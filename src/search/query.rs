@@ -9,11 +9,14 @@
 //!   so that a substring the segmentation cut differently (`息管理`) is still found.
 
 use std::collections::BTreeMap;
+use std::ops::Bound;
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::columnar::StrColumn;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, RegexQuery, TermQuery,
+};
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{
@@ -64,6 +67,30 @@ pub struct SearchQuery {
     pub offset: usize,
     /// Hits per page, at most [`MAX_LIMIT`]; 0 returns only the total and the facets.
     pub limit: usize,
+    /// Only items of these units (an item carries its unit and every ancestor, so a unit finds
+    /// its whole subtree); empty = any unit.
+    pub units: Vec<u64>,
+    /// Only items whose `time` is at or after this (UTC milliseconds).
+    pub from_ms: Option<i64>,
+    /// Only items whose `time` is before this (UTC milliseconds, exclusive).
+    pub to_ms: Option<i64>,
+    /// Date facet buckets, counted over the matching items within the other filters (text, ACL,
+    /// units, kinds) but not the date range, so that a page can offer every bucket.
+    pub date_buckets: Vec<DateBucket>,
+}
+
+/// A date facet bucket: `time` in `[from_ms, to_ms)`, either end open.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DateBucket {
+    pub name: String,
+    pub from_ms: Option<i64>,
+    pub to_ms: Option<i64>,
+}
+
+impl DateBucket {
+    fn contains(&self, t: i64) -> bool {
+        self.from_ms.is_none_or(|f| t >= f) && self.to_ms.is_none_or(|e| t < e)
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -72,14 +99,19 @@ pub struct SearchResults {
     pub total: usize,
     pub hits: Vec<Hit>,
     /// `(kind, count)` over the matching items the caller may see, ignoring the kinds filter so
-    /// that a page can offer every kind; most frequent first.
+    /// that a page can offer every kind (within the unit and date filters); most frequent
+    /// first.
     pub facets: Vec<(String, u64)>,
+    /// `(bucket name, count)` for each of the query's `date_buckets`, in their order.
+    pub dates: Vec<(String, u64)>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Hit {
     pub key: String,
     pub kind: String,
+    /// The title as written.
+    pub title: String,
     /// The title, HTML-escaped, with matched words in `<b>`.
     pub title_html: String,
     /// About 160 characters of the body around the best match, HTML-escaped, matches in `<b>`.
@@ -212,6 +244,37 @@ fn any_term(field: Field, terms: &[String]) -> Box<dyn Query> {
     Box::new(BoostQuery::new(Box::new(BooleanQuery::new(clauses)), 0.0))
 }
 
+/// Matches documents of any of `units` (a filter: no scoring weight).
+fn any_unit(field: Field, units: &[u64]) -> Box<dyn Query> {
+    let clauses = units
+        .iter()
+        .map(|u| {
+            (
+                Occur::Should,
+                Box::new(TermQuery::new(
+                    Term::from_field_u64(field, *u),
+                    IndexRecordOption::Basic,
+                )) as Box<dyn Query>,
+            )
+        })
+        .collect();
+    Box::new(BoostQuery::new(Box::new(BooleanQuery::new(clauses)), 0.0))
+}
+
+/// Matches documents whose `time` is in `[from, to)`.
+fn time_range(field: Field, from: Option<i64>, to: Option<i64>) -> Box<dyn Query> {
+    let lower = from.map_or(Bound::Unbounded, |t| {
+        Bound::Included(Term::from_field_i64(field, t))
+    });
+    let upper = to.map_or(Bound::Unbounded, |t| {
+        Bound::Excluded(Term::from_field_i64(field, t))
+    });
+    Box::new(BoostQuery::new(
+        Box::new(RangeQuery::new(lower, upper)),
+        0.0,
+    ))
+}
+
 impl Search {
     /// Searches what the caller may see: `acl_terms` are the caller's own terms (`all`,
     /// `user:ID`, `unit:ID` of each unit up the tree, `role:NAME@UNIT`); an item is visible when
@@ -225,47 +288,68 @@ impl Search {
             return Ok(SearchResults::default());
         };
         let searcher = self.0.reader.searcher();
-        let visible: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
+        // Text, ACL and units: what every count and the hits share.
+        let mut base: Vec<(Occur, Box<dyn Query>)> = vec![
             (Occur::Must, text.query()),
             (Occur::Must, any_term(f.acl, acl_terms)),
-        ]));
+        ];
+        if !q.units.is_empty() {
+            base.push((Occur::Must, any_unit(f.unit, &q.units)));
+        }
+        let kinds = (!q.kinds.is_empty()).then(|| any_term(f.kind, &q.kinds));
+        let dated = (q.from_ms.is_some() || q.to_ms.is_some())
+            .then(|| time_range(f.time, q.from_ms, q.to_ms));
+        let with = |extra: &[&Option<Box<dyn Query>>]| -> Box<dyn Query> {
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+                base.iter().map(|(o, c)| (*o, c.box_clone())).collect();
+            for q in extra.iter().copied().flatten() {
+                clauses.push((Occur::Must, q.box_clone()));
+            }
+            Box::new(BooleanQuery::new(clauses))
+        };
+        let hits_query = with(&[&kinds, &dated]);
         let limit = q.limit.min(MAX_LIMIT);
         let offset = q.offset.min(MAX_OFFSET);
         let top = TopDocs::with_limit(limit.max(1)).and_offset(offset);
 
-        let (total, kinds, found): (usize, BTreeMap<String, u64>, Vec<(Score, DocAddress)>) = if q
-            .kinds
-            .is_empty()
-        {
-            match q.order {
-                Order::Relevance => {
-                    let (total, kinds, top) = searcher.search(
-                        &*visible,
-                        &(Count, KindCounts(f.kind), top.order_by_score()),
-                    )?;
-                    (total, kinds, top)
-                }
-                Order::Newest => {
-                    let (total, kinds, top) =
-                        searcher.search(&*visible, &(Count, KindCounts(f.kind), newest(top)))?;
-                    (total, kinds, unscored(top))
-                }
-            }
+        // The kind facet ignores the kinds filter and the date facet the date range; when a
+        // filter is absent its facet is counted in the same pass as the hits.
+        let buckets = (!q.date_buckets.is_empty()).then(|| DateCounts {
+            field: f.time,
+            buckets: q.date_buckets.clone(),
+        });
+        let kinds_inline = kinds.is_none().then_some(KindCounts(f.kind));
+        let dates_inline = if dated.is_none() {
+            buckets.clone()
         } else {
-            let kinds = searcher.search(&*visible, &KindCounts(f.kind))?;
-            let filtered = BooleanQuery::new(vec![
-                (Occur::Must, visible.box_clone()),
-                (Occur::Must, any_term(f.kind, &q.kinds)),
-            ]);
-            let (total, top) = match q.order {
-                Order::Relevance => searcher.search(&filtered, &(Count, top.order_by_score()))?,
-                Order::Newest => {
-                    let (total, top) = searcher.search(&filtered, &(Count, newest(top)))?;
-                    (total, unscored(top))
-                }
-            };
-            (total, kinds, top)
+            None
         };
+        let (total, kind_counts, date_counts, found) = match q.order {
+            Order::Relevance => {
+                let (total, k, d, top) = searcher.search(
+                    &*hits_query,
+                    &(Count, kinds_inline, dates_inline, top.order_by_score()),
+                )?;
+                (total, k, d, top)
+            }
+            Order::Newest => {
+                let (total, k, d, top) = searcher.search(
+                    &*hits_query,
+                    &(Count, kinds_inline, dates_inline, newest(top)),
+                )?;
+                (total, k, d, unscored(top))
+            }
+        };
+        let kind_counts = match kind_counts {
+            Some(k) => k,
+            None => searcher.search(&*with(&[&dated]), &KindCounts(f.kind))?,
+        };
+        let date_counts = match (date_counts, buckets) {
+            (Some(d), _) => d,
+            (None, Some(b)) => searcher.search(&*with(&[&kinds]), &b)?,
+            (None, None) => Vec::new(),
+        };
+        let kinds = kind_counts;
         let mut facets: Vec<(String, u64)> = kinds.into_iter().collect();
         facets.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
 
@@ -284,6 +368,7 @@ impl Search {
             hits.push(Hit {
                 key: text_of(f.key).to_string(),
                 kind: text_of(f.kind).to_string(),
+                title: title.to_string(),
                 title_html: snippets.title(title),
                 snippet_html: snippets.body(body, &text.needles),
                 url: text_of(f.url).to_string(),
@@ -298,6 +383,12 @@ impl Search {
             total,
             hits,
             facets,
+            dates: q
+                .date_buckets
+                .iter()
+                .map(|b| b.name.clone())
+                .zip(date_counts)
+                .collect(),
         })
     }
 }
@@ -376,6 +467,70 @@ impl SegmentCollector for SegmentKindCounts {
             }
         }
         out
+    }
+}
+
+/// Counts matching documents per date bucket (a document may fall in several), by the `time`
+/// fast field.
+#[derive(Clone)]
+struct DateCounts {
+    field: Field,
+    buckets: Vec<DateBucket>,
+}
+
+struct SegmentDateCounts {
+    column: tantivy::columnar::Column<i64>,
+    buckets: Vec<DateBucket>,
+    counts: Vec<u64>,
+}
+
+impl Collector for DateCounts {
+    type Fruit = Vec<u64>;
+    type Child = SegmentDateCounts;
+
+    fn for_segment(
+        &self,
+        _: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<SegmentDateCounts> {
+        let name = segment.schema().get_field_name(self.field).to_string();
+        Ok(SegmentDateCounts {
+            column: segment.fast_fields().i64(&name)?,
+            buckets: self.buckets.clone(),
+            counts: vec![0; self.buckets.len()],
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<u64>>) -> tantivy::Result<Vec<u64>> {
+        let mut all = vec![0; self.buckets.len()];
+        for fruit in fruits {
+            for (a, n) in all.iter_mut().zip(fruit) {
+                *a += n;
+            }
+        }
+        Ok(all)
+    }
+}
+
+impl SegmentCollector for SegmentDateCounts {
+    type Fruit = Vec<u64>;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        if let Some(t) = self.column.first(doc) {
+            for (b, n) in self.buckets.iter().zip(self.counts.iter_mut()) {
+                if b.contains(t) {
+                    *n += 1;
+                }
+            }
+        }
+    }
+
+    fn harvest(self) -> Vec<u64> {
+        self.counts
     }
 }
 
@@ -496,4 +651,120 @@ pub fn escape(text: &str) -> String {
         }
     }
     out
+}
+
+/// A title offered while typing.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Suggestion {
+    pub title: String,
+    pub kind: String,
+    pub url: String,
+}
+
+impl Search {
+    /// Up to `limit` titles the caller may open that match what was typed: every word of it in
+    /// the title, or each chunk as a bigram phrase of the title, or (a single CJK character) a
+    /// title bigram holding it, or (a last Latin word being typed) a title word starting with it.
+    /// Best match first, then newest.
+    pub fn suggest(
+        &self,
+        text: &str,
+        acl_terms: &[String],
+        limit: usize,
+    ) -> Result<Vec<Suggestion>> {
+        let f = &self.0.fields;
+        let text: String = text.chars().take(MAX_QUERY_CHARS).collect();
+        let text = text.trim();
+        if acl_terms.is_empty() || text.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
+        let mut words = super::tokenizer::texts(&mut WordTokenizer::for_query(), text);
+        dedup(&mut words);
+        words.truncate(MAX_WORDS);
+        if !words.is_empty() {
+            let clauses = words
+                .iter()
+                .map(|w| (Occur::Must, term_query(f.title, w)))
+                .collect();
+            alternatives.push(Box::new(BooleanQuery::new(clauses)));
+        }
+        let mut chunks = Vec::new();
+        for chunk in text.split_whitespace().take(MAX_CHUNKS) {
+            let mut stream =
+                tantivy::tokenizer::Tokenizer::token_stream(&mut BigramTokenizer, chunk);
+            let mut terms = Vec::new();
+            while let Some(t) = tantivy::tokenizer::TokenStream::next(&mut stream) {
+                terms.push((t.position, Term::from_field_text(f.title_bigram, &t.text)));
+                if terms.len() == MAX_CHUNK_TOKENS {
+                    break;
+                }
+            }
+            let q: Box<dyn Query> = match terms.len() {
+                0 => continue,
+                1 => Box::new(TermQuery::new(terms.remove(0).1, IndexRecordOption::Basic)),
+                _ => Box::new(PhraseQuery::new_with_offset(terms)),
+            };
+            chunks.push((Occur::Must, q));
+        }
+        if !chunks.is_empty() {
+            alternatives.push(Box::new(BooleanQuery::new(chunks)));
+        }
+        let mut chars = text.chars();
+        if let (Some(c), None) = (chars.next(), chars.next())
+            && super::tokenizer::is_cjk(c)
+        {
+            alternatives.push(Box::new(RegexQuery::from_pattern(
+                &format!("{c}.|.{c}"),
+                f.title_bigram,
+            )?));
+        }
+        if let Some(last) = text.split_whitespace().last()
+            && last.len() >= 2
+            && last.bytes().all(|b| b.is_ascii_alphanumeric())
+        {
+            let prefix = last.to_ascii_lowercase();
+            alternatives.push(Box::new(RegexQuery::from_pattern(
+                &format!("{prefix}.*"),
+                f.title,
+            )?));
+        }
+        if alternatives.is_empty() {
+            return Ok(Vec::new());
+        }
+        let query = BooleanQuery::new(vec![
+            (
+                Occur::Must,
+                Box::new(BooleanQuery::union(alternatives)) as Box<dyn Query>,
+            ),
+            (Occur::Must, any_term(f.acl, acl_terms)),
+        ]);
+        let searcher = self.0.reader.searcher();
+        let found = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
+        let mut out: Vec<(Score, i64, Suggestion)> = Vec::with_capacity(found.len());
+        for (score, address) in found {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let text_of = |field: Field| {
+                doc.get_first(field)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            let time = doc
+                .get_first(f.time)
+                .and_then(|v| v.as_i64())
+                .unwrap_or_default();
+            out.push((
+                score,
+                time,
+                Suggestion {
+                    title: text_of(f.title),
+                    kind: text_of(f.kind),
+                    url: text_of(f.url),
+                },
+            ));
+        }
+        out.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
+        Ok(out.into_iter().map(|(_, _, s)| s).collect())
+    }
 }

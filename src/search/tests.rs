@@ -13,7 +13,8 @@ fn store_in(dir: &Path) -> Store {
 
 fn open(dir: &Path) -> (Store, Search) {
     let store = store_in(dir);
-    let search = Search::open(&dir.join("search"), store.clone()).unwrap();
+    let blobs = crate::store::blobs::Blobs::open(&dir.join("blobs")).unwrap();
+    let search = Search::open(&dir.join("search"), store.clone(), blobs).unwrap();
     (store, search)
 }
 

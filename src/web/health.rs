@@ -138,7 +138,9 @@ pub fn healthz(app: &State<App>) -> (Status, Json<Health>) {
         crate::workflow::leave::api::show,
         crate::workflow::leave::api::set,
         crate::workflow::leave::api::list,
-        crate::workflow::leave::api::import
+        crate::workflow::leave::api::import,
+        crate::search::api::search,
+        crate::search::api::suggest
     ),
     modifiers(&BearerAuth),
     tags((name = "node", description = "health and description of the node"),
@@ -147,7 +149,8 @@ pub fn healthz(app: &State<App>) -> (Status, Json<Health>) {
          (name = "inbox", description = "one's notifications and the live unread count"),
          (name = "workflow", description = "templates, requests, the todo center, delegation, leave"),
          (name = "documents", description = "official documents: drafting, approval, receipts, printing, numbering"),
-         (name = "posts", description = "news, flash bulletins, notices, regulations, resources"))
+         (name = "posts", description = "news, flash bulletins, notices, regulations, resources"),
+         (name = "search", description = "full-text search over what the caller may open"))
 )]
 pub struct ApiDoc;
 

@@ -79,6 +79,8 @@ pub fn build(app: App) -> Rocket<Build> {
         .mount("/", crate::documents::pages::routes())
         .mount("/", crate::posts::api::routes())
         .mount("/", crate::posts::pages::routes())
+        .mount("/", crate::search::api::routes())
+        .mount("/", crate::search::pages::routes())
         .register("/", catchers![error::default_catcher])
         // An empty Shield: our fairing owns the security headers, so the two never disagree.
         .attach(rocket::shield::Shield::new())

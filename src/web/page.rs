@@ -206,6 +206,11 @@ impl Base {
         NAV.iter().filter(|i| self.admin || !i.admin_only).collect()
     }
 
+    /// The kinds search knows, for the header box's labels.
+    pub fn search_kinds(&self) -> &'static [&'static str] {
+        crate::search::service::KINDS
+    }
+
     pub fn brand(&self) -> &str {
         if self.org_name.is_empty() {
             self.tr.t("app.name")

@@ -7,6 +7,7 @@ pub mod engine;
 pub mod leave;
 pub mod model;
 pub mod pages;
+pub mod search;
 pub mod seed;
 pub mod service;
 pub mod store;

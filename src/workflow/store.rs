@@ -204,8 +204,8 @@ where
     Ok(())
 }
 
-/// Writes an instance and brings its index entries in step with it (`old` is the record as it
-/// was, `None` for a new one).
+/// Writes an instance and brings its index entries and its search entry (the outbox) in step
+/// with it (`old` is the record as it was, `None` for a new one).
 pub fn put_instance(tx: &WriteTransaction, old: Option<&Instance>, new: &Instance) -> Result<()> {
     let before = old.map(index_keys).unwrap_or_default();
     let after = index_keys(new);
@@ -217,7 +217,7 @@ pub fn put_instance(tx: &WriteTransaction, old: Option<&Instance>, new: &Instanc
     sync(tx, CC, &before.cc, &after.cc)?;
     sync(tx, DUE, &before.due, &after.due)?;
     sync(tx, BY_TEMPLATE, &before.by_template, &after.by_template)?;
-    Ok(())
+    super::search::on_put(tx, old, new)
 }
 
 /// Which of a person's lists.

@@ -577,6 +577,7 @@ async fn published_documents_are_found_only_by_their_readers() {
         order: Default::default(),
         offset: 0,
         limit: 10,
+        ..Default::default()
     };
     let terms = |user: u64| vec!["all".to_string(), format!("user:{user}")];
     let found = app.search().search(&q, &terms(d.wf.w.e2_admin)).unwrap();

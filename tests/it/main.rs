@@ -14,6 +14,7 @@ mod org;
 mod org_lists;
 mod posts;
 mod profile;
+mod search;
 mod seed;
 mod web;
 mod workdays;

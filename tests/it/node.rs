@@ -175,6 +175,7 @@ fn query(text: &str) -> oanode::search::SearchQuery {
         order: oanode::search::Order::Relevance,
         offset: 0,
         limit: 10,
+        ..Default::default()
     }
 }
 

@@ -18,7 +18,7 @@ use crate::org::model::UserStatus;
 use crate::org::store as org_store;
 use crate::org::tree::UnitTree;
 use crate::store::audit;
-use crate::store::outbox::{self, Change, SearchDoc};
+use crate::store::outbox::{self, Change, FileRef, SearchDoc};
 
 /// The rule of `unit`, or the default: the unit's name as 机关代字.
 pub fn rule_or_default(tx: &WriteTransaction, unit: u64) -> Result<NumberRule> {
@@ -74,11 +74,12 @@ pub fn recipients(
 }
 
 /// What the search index holds for a published document: its recipients, drafter and the
-/// issuing unit's clerks may find it.
+/// issuing unit's clerks may find it; its attachments' text is indexed with the body.
 pub fn search_doc(
     doc: &Document,
     readers: impl Iterator<Item = u64>,
     clerk_units: &[u64],
+    files: Vec<FileRef>,
 ) -> SearchDoc {
     let mut acl: Vec<String> = readers.map(|u| format!("user:{u}")).collect();
     acl.push(format!("user:{}", doc.author_id));
@@ -104,7 +105,7 @@ pub fn search_doc(
         time_ms: doc.published_ms.unwrap_or(doc.created_ms),
         url: format!("/documents/{}", doc.id),
         units: clerk_units.to_vec(),
-        ..Default::default()
+        files,
     }
 }
 
@@ -115,9 +116,18 @@ pub fn index(tx: &WriteTransaction, tree: &UnitTree, doc: &Document) -> Result<(
         .map(|r| r.user_id)
         .collect();
     let clerk_units = tree.ancestors(doc.issuing_unit_id);
+    let mut files = Vec::new();
+    for id in &doc.attachments {
+        if let Some(a) = ds::attachment_w(tx, *id)? {
+            files.push(FileRef {
+                name: a.name,
+                blob: a.sha256,
+            });
+        }
+    }
     outbox::append(
         tx,
-        &Change::Upsert(search_doc(doc, readers.into_iter(), &clerk_units)),
+        &Change::Upsert(search_doc(doc, readers.into_iter(), &clerk_units, files)),
     )?;
     Ok(())
 }
