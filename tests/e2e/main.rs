@@ -13,5 +13,6 @@ mod directory;
 mod documents;
 mod harness;
 mod home;
+mod search;
 mod template_admin;
 mod workflow;
