@@ -74,6 +74,19 @@ async fn header_box_suggests_and_the_results_page_narrows() {
         .await;
     assert!(w.text("#search-list").await.contains("机房空调采购呈报"));
 
+    // A bad date is said on the page, in the reader's language.
+    w.goto("/search?q=%E6%9C%BA%E6%88%BF&from=2026-02-30").await;
+    assert!(w.text("#search-errors").await.contains("日期格式"));
+    w.screenshot("search-error-desktop").await;
+    w.goto("/lang/en?next=/search%3Fq%3D%25E6%259C%25BA%25E6%2588%25BF")
+        .await;
+    w.wait_until("document.documentElement.lang === 'en'").await;
+    assert!(w.text("#search-summary").await.contains("Found: 1"));
+    w.screenshot("search-results-en-desktop").await;
+    w.goto("/lang/zh-CN?next=/").await;
+    w.wait_until("document.documentElement.lang === 'zh-CN'")
+        .await;
+
     // A phone: nothing scrolls sideways; the box is still in the header.
     w.resize(390, 844).await;
     w.goto("/search?q=%E6%9C%BA%E6%88%BF").await;
