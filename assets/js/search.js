@@ -111,4 +111,6 @@
   });
   input.addEventListener("blur", function () { setTimeout(close, 150); });
   input.addEventListener("focus", function () { last = ""; });
+  // The search page without words: the box is where to start.
+  if (window.location.pathname === "/search" && !input.value) input.focus();
 })();

@@ -100,8 +100,9 @@ pub async fn results(
     actor: Actor,
     f: SearchForm,
 ) -> Result<ResultsPage> {
-    let base = base.with_user(&actor, "");
+    let mut base = base.with_user(&actor, "");
     let q = f.q.clone().unwrap_or_default().trim().to_string();
+    base.search_q = q.clone();
     let searched = !q.is_empty();
     let params = f.params();
     let outcome = if searched {

@@ -664,7 +664,7 @@ pub struct Suggestion {
 impl Search {
     /// Up to `limit` titles the caller may open that match what was typed: every word of it in
     /// the title, or each chunk as a bigram phrase of the title, or (a single CJK character) a
-    /// title bigram holding it, or (a last Latin word being typed) a title word starting with it.
+    /// title bigram starting with it, or (a last Latin word being typed) a title word starting with it.
     /// Best match first, then newest.
     pub fn suggest(
         &self,
@@ -714,8 +714,10 @@ impl Search {
         if let (Some(c), None) = (chars.next(), chars.next())
             && super::tokenizer::is_cjk(c)
         {
+            // A prefix of the bigram dictionary: the automaton only walks the terms that start
+            // with the character.
             alternatives.push(Box::new(RegexQuery::from_pattern(
-                &format!("{c}.|.{c}"),
+                &format!("{c}."),
                 f.title_bigram,
             )?));
         }

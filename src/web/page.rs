@@ -80,6 +80,8 @@ pub struct Base {
     pub todo: usize,
     /// Official documents received and not yet read (公文管理's badge).
     pub docs_unread: usize,
+    /// What the header's search box holds (the words on the results page).
+    pub search_q: String,
     app: Option<App>,
 }
 
@@ -115,6 +117,7 @@ impl Base {
             unread_of: None,
             todo: 0,
             docs_unread: 0,
+            search_q: String::new(),
             app,
         }
     }

@@ -14,5 +14,6 @@ mod documents;
 mod harness;
 mod home;
 mod posts;
+mod search;
 mod template_admin;
 mod workflow;

@@ -240,6 +240,29 @@ async fn documents_and_requests_are_found_only_by_those_who_may_open_them() {
         1
     );
 
+    // A draft is its applicant's alone, until it is submitted.
+    let body = json!({"template_key": "general_submission", "draft": true,
+        "form": {"title": "档案室除湿机呈报", "content": "梅雨季前添置除湿机。"}});
+    let r = wf
+        .call(
+            &alice,
+            Method::Post,
+            "/api/v1/workflow/instances",
+            Some(body),
+        )
+        .await;
+    assert_eq!(r.status, Status::Created, "{}", r.body);
+    catch_up(&wf);
+    assert_eq!(search(&wf, &alice, "q=除湿机").await["total"], 1);
+    for who in [&bob, &erin] {
+        assert_eq!(
+            search(&wf, who, "q=除湿机").await["total"],
+            0,
+            "{}",
+            who.login
+        );
+    }
+
     // Nothing at all for a visitor.
     let r = wf.w.t.get(&enc("/api/v1/search?q=安全生产")).await;
     assert_eq!(r.status, Status::Unauthorized, "{}", r.body);
@@ -284,6 +307,11 @@ async fn a_word_only_inside_an_attached_docx_finds_the_document() {
     // `oanode reindex` brings it back the same way (attachments included).
     wf.w.t.app.reindex().unwrap();
     assert_eq!(search(&wf, &e2admin, "q=等级保护测评").await["total"], 1);
+    // … and the approval requests: the document's own, by its drafter.
+    assert_eq!(
+        search(&wf, &alice, "q=网络安全&kind=instance").await["total"],
+        1
+    );
     assert_eq!(search(&wf, &e2admin, "q=精密").await["total"], 0);
 }
 
