@@ -54,6 +54,22 @@ async fn a_department_notice_is_published_found_by_its_audience_and_missing_for_
     w.screenshot("posts-workbench-zh-desktop").await;
     w.goto("/posts?kind=notice").await;
     assert!(w.text("#post-list").await.contains(TITLE));
+    // The header's search box: a suggestion while typing, the notice among the results.
+    w.fill("#top-search-q", "人事档案").await;
+    w.wait_until(
+        "!document.getElementById('top-search-list').hidden && \
+         document.querySelector('#top-search-list').textContent.indexOf('年终人事档案') >= 0",
+    )
+    .await;
+    w.find("#top-search-q")
+        .await
+        .send_keys("\u{E007}")
+        .await
+        .expect("enter");
+    w.wait_until("document.getElementById('search-list') !== null")
+        .await;
+    assert!(w.text("#search-list").await.contains(TITLE));
+    w.screenshot("posts-search-zh-desktop").await;
     w.goto(&notice).await;
     w.click("#acknowledge").await;
     w.wait_until("location.search === '?done=acknowledged'")
@@ -64,6 +80,12 @@ async fn a_department_notice_is_published_found_by_its_audience_and_missing_for_
     w.sign_in("caoyang", DEMO_PASSWORD).await;
     w.goto("/posts?kind=notice").await;
     assert!(!w.js_string("document.body.innerText").await.contains(TITLE));
+    w.goto("/search?q=%E4%BA%BA%E4%BA%8B%E6%A1%A3%E6%A1%88").await;
+    assert!(
+        !w.js_string("document.body.innerText").await.contains(TITLE),
+        "search does not find it outside the audience"
+    );
+    w.screenshot("posts-search-outsider-zh-desktop").await;
     w.goto(&notice).await;
     assert!(
         w.js_string("document.title").await.contains("404")

@@ -5,7 +5,7 @@
 use rocket::http::{Method, Status};
 use serde_json::{Value, json};
 
-use crate::common::{Agent, PW, Resp, T0, World, page, post};
+use crate::common::{Agent, PW, Resp, T0, World, docx, enc, page, post};
 
 const HOUR: i64 = 3_600_000;
 
@@ -103,28 +103,18 @@ impl Posts {
             .collect()
     }
 
-    /// Ids of `kind:id` keys the search kernel finds for `a`'s ACL terms.
-    fn search(&self, user: u64, unit: u64, text: &str) -> Vec<String> {
-        let app = &self.w.t.app;
-        app.search().catch_up().unwrap();
-        let tree = app.tree().unwrap();
-        let mut acl = vec!["all".to_string(), format!("user:{user}")];
-        acl.extend(
-            tree.ancestors(unit)
-                .into_iter()
-                .map(|u| format!("unit:{u}")),
-        );
-        let q = oanode::search::SearchQuery {
-            text: text.into(),
-            limit: 20,
-            ..Default::default()
-        };
-        app.search()
-            .search(&q, &acl)
+    /// The ids of the posts `/api/v1/search` finds for `a` (after the index caught up).
+    async fn search(&self, a: &Agent, text: &str) -> Vec<u64> {
+        self.w.t.app.search().catch_up().unwrap();
+        let path = enc(&format!("/api/v1/search?q={text}&limit=50"));
+        let r = self.call(a, Method::Get, &path, None).await;
+        assert_eq!(r.status, Status::Ok, "{}", r.body);
+        r.json()["items"]
+            .as_array()
             .unwrap()
-            .hits
-            .into_iter()
-            .map(|h| h.key)
+            .iter()
+            .filter(|i| i["url"].as_str().unwrap_or_default().starts_with("/posts/"))
+            .map(|i| i["id"].as_u64().unwrap())
             .collect()
     }
 
@@ -336,7 +326,7 @@ async fn a_colleague_edits_and_withdraws_outsiders_cannot_and_both_are_audited()
         assert!(actions.iter().any(|x| x == a), "{a} in {actions:?}");
     }
     assert!(
-        p.search(p.w.alice, p.w.e1_dept, "会议室").is_empty(),
+        p.search(&alice, "会议室").await.is_empty(),
         "withdrawn from search"
     );
 }
@@ -378,15 +368,15 @@ async fn a_notice_to_one_department_never_appears_for_another_in_lists_or_search
     );
 
     // 会议室 finds the notice about 会议室预约 for its department only.
-    let hits = p.search(p.w.alice, p.w.e1_dept, "会议室");
-    assert!(hits.contains(&format!("post:{id}")), "{hits:?}");
-    assert!(hits.contains(&format!("post:{all}")));
-    assert!(!hits.contains(&format!("post:{named}")));
-    let hits = p.search(p.frank, p.e1_fin, "会议室");
-    assert!(!hits.contains(&format!("post:{id}")), "{hits:?}");
-    assert!(hits.contains(&format!("post:{named}")));
-    let hits = p.search(p.eve, p.w.e2, "会议室预约");
-    assert!(!hits.contains(&format!("post:{id}")), "{hits:?}");
+    let hits = p.search(&alice, "会议室").await;
+    assert!(hits.contains(&id), "{hits:?}");
+    assert!(hits.contains(&all));
+    assert!(!hits.contains(&named));
+    let hits = p.search(&frank, "会议室").await;
+    assert!(!hits.contains(&id), "{hits:?}");
+    assert!(hits.contains(&named));
+    let hits = p.search(&eve, "会议室预约").await;
+    assert!(!hits.contains(&id), "{hits:?}");
 
     // Filters: the publishing unit (and below), dates, unread.
     assert_eq!(p.list(&alice, &format!("unit={}", p.w.e1)).await, vec![id]);
@@ -440,10 +430,7 @@ async fn a_regulation_replaced_by_a_new_version_stays_readable_and_out_of_force(
     assert_eq!(p.list(&alice, "kind=regulation").await, vec![v1]);
 
     // 规章 finds 规章制度.
-    assert!(
-        p.search(p.w.alice, p.w.e1_dept, "规章")
-            .contains(&format!("post:{v1}"))
-    );
+    assert!(p.search(&alice, "规章").await.contains(&v1));
 
     // Another scope's publisher cannot replace it.
     let r = p
@@ -516,7 +503,7 @@ async fn a_scheduled_post_goes_out_when_the_clock_reaches_it() {
     assert_eq!(r.json()["state"], "scheduled");
     assert!(p.list(&alice, "").await.is_empty());
     assert_eq!(p.get(&alice, id).await.status, Status::NotFound);
-    assert!(p.search(p.w.alice, p.w.e1_dept, "年度表彰").is_empty());
+    assert!(p.search(&alice, "年度表彰").await.is_empty());
 
     let app = &p.w.t.app;
     p.w.t.clock.advance(HOUR);
@@ -542,10 +529,7 @@ async fn a_scheduled_post_goes_out_when_the_clock_reaches_it() {
         "at the scheduled instant"
     );
     assert_eq!(p.list(&alice, "").await, vec![id]);
-    assert!(
-        p.search(p.w.alice, p.w.e1_dept, "年度表彰")
-            .contains(&format!("post:{id}"))
-    );
+    assert!(p.search(&alice, "年度表彰").await.contains(&id));
 
     // Pinning and expiry by the clock.
     let pinned = p
@@ -860,4 +844,80 @@ async fn pages_of_a_merged_feed_follow_each_other_without_gaps_or_repeats() {
     // ids is newest first; the news (every fourth, from the first) went to everyone.
     let everyone: Vec<u64> = ids.iter().rev().step_by(4).rev().copied().collect();
     assert_eq!(p.list(&eve, "limit=100").await, everyone);
+}
+
+#[rocket::async_test]
+async fn search_finds_a_notice_by_a_word_inside_its_attached_docx_for_its_audience_only() {
+    let p = Posts::new().await;
+    let e1notice = p.agent("e1notice").await;
+    let alice = p.agent("alice").await;
+    let frank = p.agent("frank").await;
+    let r =
+        p.w.t
+            .client
+            .post(enc("/api/v1/posts/attachments?name=会议室操作手册.docx"))
+            .header(rocket::http::Header::new(
+                "Authorization",
+                format!("Bearer {}", e1notice.token),
+            ))
+            .header(rocket::http::ContentType::Binary)
+            .body(docx("投影仪遥控器存放在前台保险柜"))
+            .dispatch()
+            .await;
+    let r = Resp::read(r).await;
+    assert_eq!(r.status, Status::Created, "{}", r.body);
+    let file = r.json()["id"].as_u64().unwrap();
+    // Someone who may not publish cannot upload.
+    let r = p
+        .call(
+            &alice,
+            Method::Post,
+            "/api/v1/posts/attachments?name=x.txt",
+            None,
+        )
+        .await;
+    assert_eq!(r.status, Status::Forbidden);
+
+    let mut body = notice(p.w.e1_dept);
+    body["attachments"] = json!([file]);
+    let id = p.publish(&e1notice, body).await;
+    assert_eq!(
+        p.search(&alice, "保险柜").await,
+        vec![id],
+        "a word only inside the DOCX"
+    );
+    assert!(
+        p.search(&frank, "保险柜").await.is_empty(),
+        "not for another department"
+    );
+    let r = p
+        .call(
+            &alice,
+            Method::Get,
+            &enc("/api/v1/search?q=保险柜&kind=notice"),
+            None,
+        )
+        .await;
+    let j = r.json();
+    assert_eq!(j["items"][0]["kind"], "notice");
+    assert_eq!(j["items"][0]["url"], format!("/posts/{id}"));
+    assert!(
+        j["items"][0]["snippet"].as_str().unwrap().contains("<b>"),
+        "{j}"
+    );
+    // The file itself: its readers download it, others get 404.
+    let path = format!("/api/v1/posts/attachments/{file}");
+    assert_eq!(
+        p.call(&alice, Method::Get, &path, None).await.status,
+        Status::Ok
+    );
+    assert_eq!(
+        p.call(&frank, Method::Get, &path, None).await.status,
+        Status::NotFound
+    );
+    let page = page(&p.w, &alice, &enc("/search?q=保险柜")).await;
+    assert!(
+        page.body.contains("关于会议室预约规则调整的通知"),
+        "the search page lists it"
+    );
 }

@@ -3,28 +3,13 @@
 //! unit and date filters, both orders, paging to the end, the facets, suggestions, the refusals
 //! in the caller's language, and the text of an attached DOCX.
 
-use std::io::Write;
-
 use rocket::http::{ContentType, Header, Method, Status};
 use serde_json::{Value, json};
 
-use crate::common::{Agent, PW, Resp, SESSION, T0, page};
+use crate::common::{Agent, PW, Resp, SESSION, T0, docx, enc, page};
 use crate::workflow::Wf;
 
 const DAY: i64 = 86_400_000;
-
-/// `path` with every non-ASCII byte percent-encoded, as a browser sends it.
-fn enc(path: &str) -> String {
-    let mut out = String::new();
-    for b in path.bytes() {
-        if b.is_ascii() && b != b' ' {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
 
 async fn get(wf: &Wf, who: &Agent, path: &str) -> Resp {
     wf.call(who, Method::Get, &enc(path), None).await
@@ -86,20 +71,6 @@ fn put_entries(wf: &Wf, entries: &[Entry<'_>]) {
         })
         .unwrap();
     catch_up(wf);
-}
-
-/// A DOCX whose only paragraph is `text`.
-fn docx(text: &str) -> Vec<u8> {
-    let document = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
-         <w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">\
-         <w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>"
-    );
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default();
-    zip.start_file("word/document.xml", opts).unwrap();
-    zip.write_all(document.as_bytes()).unwrap();
-    zip.finish().unwrap().into_inner()
 }
 
 /// The document world: the workflow people plus a document clerk of E1; returns dave's id.

@@ -354,3 +354,30 @@ pub async fn post(w: &World, who: &Agent, path: &str, body: &str, forged: bool) 
             .await;
     Resp::read(r).await
 }
+
+/// A DOCX whose only paragraph is `text`.
+pub fn docx(text: &str) -> Vec<u8> {
+    let document = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
+         <w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">\
+         <w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>"
+    );
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default();
+    zip.start_file("word/document.xml", opts).unwrap();
+    std::io::Write::write_all(&mut zip, document.as_bytes()).unwrap();
+    zip.finish().unwrap().into_inner()
+}
+
+/// `path` with every non-ASCII byte percent-encoded, as a browser sends it.
+pub fn enc(path: &str) -> String {
+    let mut out = String::new();
+    for b in path.bytes() {
+        if b.is_ascii() && b != b' ' {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
