@@ -180,6 +180,9 @@ pub fn posts(app: &App, n: usize) -> Result<Seeded> {
     Ok(Seeded { posts: made })
 }
 
+/// kind, title, body, author, unit, audience, days ago, asks for confirmation, regulation.
+type DemoPost<'a> = (Kind, &'a str, &'a str, u64, u64, Audience, i64, bool, Option<Regulation>);
+
 /// The demo node's posts: group news and a flash bulletin from the brand department, a notice
 /// of HR to the whole group that asks for confirmation, E1's own notice, a regulation with two
 /// versions and a resource, published over the last days and indexed for search.
@@ -221,7 +224,7 @@ pub fn demo(app: &App) -> Result<usize> {
         version,
     };
     #[rustfmt::skip]
-    let posts: Vec<(Kind, &str, &str, u64, u64, Audience, i64, bool, Option<Regulation>)> = vec![
+    let posts: Vec<DemoPost<'_>> = vec![
         (Kind::Regulation, "集团信息系统账号管理规章制度", "<p>第一条 为规范集团信息系统账号的申请、变更与注销，制定本制度。</p><p>第二条 账号由信息管理部统一管理。</p>", reg_author, group, units(group), 9, false, Some(regulation("JT-XX-2025-01", None, 1))),
         (Kind::Regulation, "集团信息系统账号管理规章制度（2026年修订）", "<p>第一条 为规范集团信息系统账号的申请、变更与注销，制定本制度。</p><p>第二条 账号由信息管理部统一管理，员工离职当日注销。</p><p>第三条 密码至少十位，每九十天更换一次。</p>", reg_author, group, units(group), 5, false, None),
         (Kind::News, "集团召开2026年度信息化工作会议", "<p>11月20日，集团在总部召开年度信息化工作会议，总结全年信息化建设成果，部署协同办公平台推广工作。</p>", news_author, brand, everyone.clone(), 4, false, None),
