@@ -137,11 +137,12 @@ fn login(node: Addr, login: &str) -> Option<String> {
     j["token"].as_str().map(str::to_string)
 }
 
-fn get(node: Addr, token: &str, path: &str) -> Result<ureq::Response, ureq::Error> {
+fn get(node: Addr, token: &str, path: &str) -> Result<ureq::Response, Box<ureq::Error>> {
     agent()
         .get(&node.url(path))
         .set("Authorization", &format!("Bearer {token}"))
         .call()
+        .map_err(Box::new)
 }
 
 fn post_json(node: Addr, token: &str, path: &str, body: Value) -> Option<Value> {
