@@ -26,6 +26,30 @@ pub struct Config {
     pub ehr: EhrConfig,
     pub workflow: WorkflowConfig,
     pub documents: DocumentsConfig,
+    pub backup: BackupConfig,
+}
+
+/// Scheduled backups (backup::schedule).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct BackupConfig {
+    /// Folder for the daily backup (relative to the data directory, or absolute); empty turns the
+    /// daily backup off.
+    pub dir: String,
+    /// Local time of the daily backup, HH:MM.
+    pub at: String,
+    /// How many daily backups to keep (the oldest are removed).
+    pub keep: usize,
+}
+
+impl Default for BackupConfig {
+    fn default() -> Self {
+        BackupConfig {
+            dir: String::new(),
+            at: "02:30".into(),
+            keep: 7,
+        }
+    }
 }
 
 /// Official documents (documents::service).
@@ -173,6 +197,7 @@ impl Default for Config {
             ehr: EhrConfig::default(),
             workflow: WorkflowConfig::default(),
             documents: DocumentsConfig::default(),
+            backup: BackupConfig::default(),
         }
     }
 }
@@ -271,6 +296,15 @@ impl Config {
                 "invalid configuration: ehr.pickup_at must be HH:MM (00:00 to 23:59), not {:?}",
                 self.ehr.pickup_at
             ));
+        }
+        if crate::org::ehr::parse_pickup_at(&self.backup.at).is_none() {
+            return Err(format!(
+                "invalid configuration: backup.at must be HH:MM (00:00 to 23:59), not {:?}",
+                self.backup.at
+            ));
+        }
+        if self.backup.keep == 0 {
+            return Err("invalid configuration: backup.keep must be at least 1".into());
         }
         Ok(())
     }

@@ -1,12 +1,12 @@
-//! The `oanode` command: serve (the default), init, reindex, check. Errors print one sentence and
-//! exit non-zero; never a panic trace.
+//! The `oanode` command: serve (the default), init, seed, import-ehr, passwd, backup, restore,
+//! reindex, check. Errors print one sentence and exit non-zero; never a panic trace.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
-use oanode::clock::SystemClock;
+use oanode::clock::{Clock, SystemClock};
 use oanode::config::{Config, Flags};
 use oanode::error::Error;
 use oanode::{App, app, store};
@@ -112,6 +112,21 @@ enum Command {
         #[arg(long)]
         initial: bool,
     },
+    /// Write a backup (store, file bodies, configuration) to FILE; works while the node serves.
+    Backup {
+        #[command(flatten)]
+        data: DataArg,
+        /// The backup file to write (.tar.gz).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Restore a backup into a new, empty data directory, rebuild its search index and check it.
+    Restore {
+        /// The backup file.
+        file: PathBuf,
+        #[command(flatten)]
+        data: DataArg,
+    },
     /// Rebuild the search index from the store (stop the server first).
     Reindex {
         #[command(flatten)]
@@ -158,6 +173,14 @@ fn main() -> ExitCode {
             documents as usize,
             posts as usize,
         ),
+        Some(Command::Backup { data, out }) => {
+            oanode::backup::cli::backup(&data.data, &out, SystemClock.now_ms())
+                .map(|m| println!("{m}"))
+        }
+        Some(Command::Restore { file, data }) => {
+            oanode::backup::cli::restore(&file, &data.data, Arc::new(SystemClock))
+                .map(|m| println!("{m}"))
+        }
         Some(Command::Reindex { data }) => reindex(&data.data),
         Some(Command::Check { data }) => check(&data.data),
     };
@@ -267,8 +290,11 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     let pickup = start_pickup(&app, &data)?;
     let mut deadlines = oanode::workflow::service::deadlines::DeadlineScheduler::start(app.clone());
     tracing::info!(%addr, data = %data.display(), version = oanode::VERSION, "oanode is serving");
-    let rocket = oanode::rocket(app.clone());
+    let token = oanode::backup::cli::write_control(&data, addr)
+        .map_err(|e| format!("cannot write {}: {e}", oanode::backup::cli::CONTROL_FILE))?;
+    let rocket = oanode::rocket(app.clone()).manage(oanode::backup::pages::ControlToken(token));
     let launched = rocket::execute(rocket.launch());
+    oanode::backup::cli::remove_control(&data);
     if let Some(p) = pickup {
         p.stop();
     }

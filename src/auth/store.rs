@@ -69,6 +69,18 @@ pub fn session_by_id_w(tx: &WriteTransaction, id: u64) -> Result<Option<Session>
     store::get(&tx.open_table(SESSIONS)?, id)
 }
 
+/// Sessions (and tokens) whose hard end lies after `now` (idle browser sessions included until
+/// they are next looked at).
+pub fn active_sessions(tx: &ReadTransaction, now: i64) -> Result<u64> {
+    let mut n = 0;
+    for row in tx.open_table(SESSIONS)?.iter()? {
+        if row?.1.value().decode()?.expires_ms > now {
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
 pub fn sessions_of(tx: &ReadTransaction, user_id: u64) -> Result<Vec<Session>> {
     let sessions = tx.open_table(SESSIONS)?;
     let mut out = Vec::new();

@@ -21,8 +21,9 @@ const BY_AUTHOR: TableDefinition<'_, (u64, u64, u64), ()> = TableDefinition::new
 const BY_UNIT: TableDefinition<'_, (u64, u64, u64), ()> = TableDefinition::new("posts.by_unit");
 /// `(publish at, post)`: scheduled posts, for the scheduler.
 const SCHEDULED: TableDefinition<'_, (u64, u64), ()> = TableDefinition::new("posts.scheduled");
-/// `(kind, post)`: published posts with a pin date (few), shown above the list while pinned.
-const PINNED: TableDefinition<'_, (u64, u64), ()> = TableDefinition::new("posts.pinned");
+/// `(kind or 0 for all kinds, pinned until, post)`: published posts with a pin date, shown above
+/// the list while pinned; a list reads only the pins that have not run out.
+const PINNED: TableDefinition<'_, (u64, u64, u64), ()> = TableDefinition::new("posts.pinned");
 /// `(post, user) -> read`.
 const READS: TableDefinition<'_, (u64, u64), Stored<Read>> = TableDefinition::new("posts.reads");
 /// `post -> (readers, acknowledgements)`.
@@ -65,7 +66,7 @@ pub struct Keys {
     author: Key3,
     unit: Key3,
     scheduled: Option<(u64, u64)>,
-    pinned: Option<(u64, u64)>,
+    pinned: Vec<Key3>,
 }
 
 pub fn post_keys(p: &Post) -> Keys {
@@ -84,8 +85,13 @@ pub fn post_keys(p: &Post) -> Keys {
         unit: (p.unit_id, created, p.id),
         scheduled: (p.status == Status::Scheduled)
             .then(|| (p.publish_ms.unwrap_or(0).max(0) as u64, p.id)),
-        pinned: (p.status == Status::Published && p.pinned_until_ms.is_some())
-            .then_some((p.kind.ord(), p.id)),
+        pinned: match p.pinned_until_ms {
+            Some(until) if p.status == Status::Published => {
+                let until = until.max(0) as u64;
+                vec![(0, until, p.id), (p.kind.ord(), until, p.id)]
+            }
+            _ => Vec::new(),
+        },
     }
 }
 
@@ -105,7 +111,7 @@ pub fn put_post(tx: &WriteTransaction, old: Option<&Post>, p: &Post) -> Result<(
         if let Some(s) = k.scheduled {
             scheduled.remove(s)?;
         }
-        if let Some(s) = k.pinned {
+        for s in k.pinned {
             pinned.remove(s)?;
         }
     }
@@ -118,7 +124,7 @@ pub fn put_post(tx: &WriteTransaction, old: Option<&Post>, p: &Post) -> Result<(
     if let Some(s) = k.scheduled {
         scheduled.insert(s, ())?;
     }
-    if let Some(s) = k.pinned {
+    for s in k.pinned {
         pinned.insert(s, ())?;
     }
     store::put(&mut tx.open_table(POSTS)?, p.id, p)
@@ -256,17 +262,13 @@ pub fn due(tx: &ReadTransaction, now: i64, limit: usize) -> Result<Vec<u64>> {
     Ok(out)
 }
 
-/// Published posts of `kind` (0 = all) with a pin date.
-pub fn pinned(tx: &ReadTransaction, kind: u64) -> Result<Vec<u64>> {
+/// Published posts of `kind` (0 = all) pinned beyond `now`.
+pub fn pinned(tx: &ReadTransaction, kind: u64, now: i64) -> Result<Vec<u64>> {
     let t = tx.open_table(PINNED)?;
+    let from = (now.max(0) as u64).saturating_add(1);
     let mut out = Vec::new();
-    let range = if kind == 0 {
-        t.range((0, 0)..)?
-    } else {
-        t.range((kind, 0)..=(kind, u64::MAX))?
-    };
-    for row in range {
-        out.push(row?.0.value().1);
+    for row in t.range((kind, from, 0)..=(kind, u64::MAX, u64::MAX))? {
+        out.push(row?.0.value().2);
     }
     Ok(out)
 }

@@ -171,6 +171,17 @@ impl Search {
             }
         };
         self.commit_at(writer, upto)?;
+        // One segment after a rebuild: each query then looks its terms up once, not once per
+        // segment the bulk load left behind. The merge keeps the commit's position.
+        match writer.index().searchable_segment_ids() {
+            Ok(ids) if ids.len() > 1 => {
+                if let Err(e) = writer.merge(&ids).wait() {
+                    tracing::warn!(error = %e, "merging the rebuilt index's segments failed; it stays as it is");
+                }
+                self.0.reader.reload()?;
+            }
+            _ => {}
+        }
         self.0.needs_rebuild.store(false, Ordering::Release);
         self.0.store.write(|tx| outbox::prune_through(tx, upto))?;
         Ok(count)

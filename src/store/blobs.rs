@@ -90,6 +90,31 @@ impl Blobs {
         })
     }
 
+    /// The hashes of every stored body (not those being written).
+    pub fn list(&self) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for dir in fs::read_dir(&self.dir)? {
+            let dir = dir?;
+            let prefix = dir.file_name().to_string_lossy().to_string();
+            if prefix.len() != 2 || !dir.file_type()?.is_dir() {
+                continue;
+            }
+            for f in fs::read_dir(dir.path())? {
+                let hash = format!("{prefix}{}", f?.file_name().to_string_lossy());
+                if self.path_of(&hash).is_some() {
+                    out.push(hash);
+                }
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// Where a body lives on disk.
+    pub fn path(&self, hash: &str) -> Option<PathBuf> {
+        self.path_of(hash)
+    }
+
     pub fn exists(&self, hash: &str) -> bool {
         self.path_of(hash).is_some_and(|p| p.is_file())
     }

@@ -72,6 +72,17 @@ impl Store {
         Ok(store)
     }
 
+    /// Runs `f` with the store file at rest: a write transaction is held (and dropped unused), so
+    /// no commit can change the file meanwhile, while readers go on. Every commit is durable, so
+    /// the file is then a complete database as of the last acknowledged write: what a backup
+    /// copies. Writers wait for `f`.
+    pub fn with_writes_paused<R>(&self, f: impl FnOnce(&Path) -> Result<R>) -> Result<R> {
+        let tx = self.db.begin_write()?;
+        let result = f(&self.path);
+        tx.abort()?;
+        result
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -126,6 +137,16 @@ pub fn allocate_ids(tx: &WriteTransaction, kind: &str, n: u64) -> Result<u64> {
 }
 
 /// The last id handed out for `kind` (0 when none).
+/// Every kind's last id handed out (how many records of each kind were ever made).
+pub fn counters(tx: &ReadTransaction) -> Result<std::collections::BTreeMap<String, u64>> {
+    let mut out = std::collections::BTreeMap::new();
+    for row in tx.open_table(COUNTERS)?.iter()? {
+        let (k, v) = row?;
+        out.insert(k.value().to_string(), v.value());
+    }
+    Ok(out)
+}
+
 pub fn last_id(tx: &ReadTransaction, kind: &str) -> Result<u64> {
     Ok(tx
         .open_table(COUNTERS)?

@@ -33,6 +33,18 @@ impl Download {
     }
 }
 
+impl Download {
+    /// A file made on the fly and already open (a backup), sent as an attachment.
+    pub fn from_file(file: std::fs::File, name: &str, content_type: &str, size: u64) -> Download {
+        Download {
+            file: tokio::fs::File::from_std(file),
+            name: name.to_string(),
+            content_type: ContentType::parse_flexible(content_type).unwrap_or(ContentType::Binary),
+            size,
+        }
+    }
+}
+
 impl<'r> Responder<'r, 'static> for Download {
     fn respond_to(self, _: &'r Request<'_>) -> response::Result<'static> {
         let encoded =

@@ -63,6 +63,9 @@ impl Fairing for RequestLog {
 
     async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {
         let started = req.local_cache(|| Started(Instant::now()));
+        if let Some(m) = req.rocket().state::<super::metrics::Metrics>() {
+            m.observe(req, res.status().code, started.0.elapsed().as_secs_f64());
+        }
         tracing::info!(
             target: "oanode::http",
             method = %req.method(),

@@ -8,6 +8,7 @@ pub mod headers;
 pub mod health;
 pub mod home;
 pub mod i18n;
+pub mod metrics;
 pub mod page;
 pub mod richtext;
 
@@ -46,6 +47,7 @@ pub fn build(app: App) -> Rocket<Build> {
     };
     rocket::custom(config)
         .manage(app)
+        .manage(metrics::Metrics::default())
         .mount(
             "/",
             routes![
@@ -53,7 +55,8 @@ pub fn build(app: App) -> Rocket<Build> {
                 home::switch_lang,
                 assets::serve,
                 health::healthz,
-                health::openapi_json
+                health::openapi_json,
+                metrics::metrics
             ],
         )
         .mount("/", crate::auth::api::routes())
@@ -77,6 +80,7 @@ pub fn build(app: App) -> Rocket<Build> {
         .mount("/", crate::workflow::leave::api::routes())
         .mount("/", crate::documents::api::routes())
         .mount("/", crate::documents::pages::routes())
+        .mount("/", crate::backup::pages::routes())
         .mount("/", crate::posts::api::routes())
         .mount("/", crate::posts::pages::routes())
         .mount("/", crate::search::api::routes())

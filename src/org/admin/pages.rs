@@ -186,6 +186,12 @@ pub async fn home(app: &State<App>, base: Base, actor: Actor) -> Result<HomePage
             "admin.ehr_lead",
         ),
         (
+            actor.can(Permission::ManageOrg, root),
+            "/admin/backup",
+            "admin.backup",
+            "admin.backup_lead",
+        ),
+        (
             actor.can(Permission::ManageTokens, root),
             "/admin/tokens",
             "admin.tokens",

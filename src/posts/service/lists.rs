@@ -183,7 +183,7 @@ pub fn list(app: &App, actor: &Actor, f: &Filter) -> Result<Page> {
     app.store().read(|tx| {
         let mut pinned = Vec::new();
         let mut pinned_ids = Vec::new();
-        for id in ps::pinned(tx, kind)? {
+        for id in ps::pinned(tx, kind, now)? {
             if let Some(p) = ps::post(tx, id)?
                 && p.is_pinned(now)
                 && in_audience(actor, &p)

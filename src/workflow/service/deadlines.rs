@@ -165,6 +165,9 @@ impl DeadlineScheduler {
                     if let Err(e) = crate::posts::service::edit::publish_due(&app) {
                         tracing::warn!(error = %e, "scheduled posts failed; retrying");
                     }
+                    if let Err(e) = crate::backup::schedule::tick(&app) {
+                        tracing::error!(error = %e, "the daily backup failed; retrying");
+                    }
                     for _ in 0..30 {
                         if flag.load(Ordering::SeqCst) {
                             return;

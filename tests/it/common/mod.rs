@@ -31,11 +31,16 @@ impl TestApp {
 
     /// A node with nothing in it.
     pub async fn empty() -> TestApp {
+        TestApp::with_config(Config::default()).await
+    }
+
+    /// An empty node with its own configuration (the store cache kept small).
+    pub async fn with_config(config: Config) -> TestApp {
         let dir = tempfile::tempdir().expect("tempdir");
         let clock = ManualClock::new(T0);
         let config = Config {
             store: oanode::config::StoreConfig { cache_mb: 8 },
-            ..Config::default()
+            ..config
         };
         let app = App::open(dir.path(), config, Arc::new(clock.clone())).expect("open app");
         let client = Client::untracked(oanode::rocket(app.clone()))
