@@ -187,6 +187,26 @@ pub fn client_address(req: &Request<'_>) -> Option<std::net::IpAddr> {
     }
 }
 
+/// Whether the browser reached the node over HTTPS: said by a reverse proxy on this host in
+/// `X-Forwarded-Proto` (the installer's nginx and Caddy examples send it). Cookies set then carry
+/// `Secure`. A header from anyone else is ignored, as for [`client_address`].
+pub struct Https(pub bool);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Https {
+    type Error = std::convert::Infallible;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        let via_proxy = req.remote().is_some_and(|a| a.ip().is_loopback());
+        let https = via_proxy
+            && req
+                .headers()
+                .get_one("X-Forwarded-Proto")
+                .is_some_and(|p| p.trim().eq_ignore_ascii_case("https"));
+        Outcome::Success(Https(https))
+    }
+}
+
 /// A page form whose `csrf` field (or `X-CSRF-Token` header, for htmx) must match the session's
 /// token. Fields other than the form's own are ignored, so `T` does not declare `csrf`.
 pub struct CsrfForm<T>(pub T);

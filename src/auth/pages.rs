@@ -9,7 +9,7 @@ use rocket::http::{Cookie, CookieJar, SameSite, Status};
 use rocket::response::Redirect;
 use rocket::{Either, State, get, post};
 
-use super::guards::{AnyActor, CsrfForm, MaybeActor, SESSION_COOKIE};
+use super::guards::{AnyActor, CsrfForm, Https, MaybeActor, SESSION_COOKIE};
 use super::service::{self, Origin};
 use crate::App;
 use crate::error::{Error, Result};
@@ -51,6 +51,7 @@ pub async fn login(
     base: Base,
     origin: Origin,
     jar: &CookieJar<'_>,
+    https: Https,
     form: Form<LoginForm>,
 ) -> Either<Redirect, (Status, LoginPage)> {
     let LoginForm {
@@ -69,7 +70,7 @@ pub async fn login(
                 .path("/")
                 .http_only(true)
                 .same_site(SameSite::Lax)
-                .secure(false);
+                .secure(https.0);
             jar.add(cookie);
             let to = if out.must_change_password {
                 "/settings/password".to_string()

@@ -5,8 +5,8 @@
 //! search index must catch up with every post.
 //!
 //! `cargo test --test crash` kills the debug binary 6 times. CI runs it against the release
-//! binary (`OANODE_BIN=target/release/oanode CRASH_KILLS=20`), and on demand longer, e.g.
-//! `OANODE_BIN=target/release/oanode CRASH_KILLS=200 cargo test --test crash -- --nocapture`.
+//! binary (`CRASH_BIN=target/release/oanode CRASH_KILLS=20`), and on demand longer, e.g.
+//! `CRASH_BIN=target/release/oanode CRASH_KILLS=200 cargo test --test crash -- --nocapture`.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -345,7 +345,7 @@ fn verify(node: Addr, tokens: &Tokens, acks: &[Ack]) {
 
 #[test]
 fn acknowledged_writes_survive_sigkill_at_random_moments() {
-    let bin = std::env::var_os("OANODE_BIN")
+    let bin = std::env::var_os("CRASH_BIN")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_oanode")));
     let kills: usize = std::env::var("CRASH_KILLS")

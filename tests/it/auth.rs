@@ -322,6 +322,22 @@ async fn page_sign_in_sets_a_cookie_and_forms_need_the_csrf_field() {
         set.contains("HttpOnly") && set.contains("SameSite=Lax"),
         "{set}"
     );
+    assert!(!set.contains("Secure"), "plain HTTP: {set}");
+    // Behind a proxy on this host that says the browser came over HTTPS, the cookie is Secure;
+    // the same header from a client elsewhere is ignored.
+    for (peer, secure) in [("127.0.0.1:9000", true), ("203.0.113.7:9000", false)] {
+        let r =
+            w.t.client
+                .post("/login")
+                .header(ContentType::Form)
+                .header(rocket::http::Header::new("X-Forwarded-Proto", "https"))
+                .remote(peer.parse().unwrap())
+                .body(format!("login=alice&password={PW}&next=/"))
+                .dispatch()
+                .await;
+        let c = r.headers().get_one("Set-Cookie").unwrap().to_string();
+        assert_eq!(c.contains("; Secure"), secure, "{peer}: {c}");
+    }
     let token = set
         .split(';')
         .next()

@@ -18,6 +18,7 @@ mod posts;
 mod profile;
 mod search;
 mod seed;
+mod upgrade;
 mod web;
 mod workdays;
 mod workdays_pages;
