@@ -181,7 +181,17 @@ pub fn posts(app: &App, n: usize) -> Result<Seeded> {
 }
 
 /// kind, title, body, author, unit, audience, days ago, asks for confirmation, regulation.
-type DemoPost<'a> = (Kind, &'a str, &'a str, u64, u64, Audience, i64, bool, Option<Regulation>);
+type DemoPost<'a> = (
+    Kind,
+    &'a str,
+    &'a str,
+    u64,
+    u64,
+    Audience,
+    i64,
+    bool,
+    Option<Regulation>,
+);
 
 /// The demo node's posts: group news and a flash bulletin from the brand department, a notice
 /// of HR to the whole group that asks for confirmation, E1's own notice, a regulation with two
