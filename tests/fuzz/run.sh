@@ -89,7 +89,8 @@ excluded='^/api/v1/(auth/logout|me/sessions/\{id\}|users/\{id\}/reset-password)$
 echo "fuzz: schemathesis $(schemathesis --version | awk '{print $NF}'), $FUZZ_MAX_EXAMPLES examples per operation, seed $FUZZ_SEED, phases $FUZZ_PHASES" >&2
 started=$(date +%s)
 status=0
-schemathesis run "$base/api/v1/openapi.json" \
+# From the temporary directory: schemathesis keeps a .schemathesis/ folder where it runs.
+(cd "$work" && schemathesis run "$base/api/v1/openapi.json" \
   --url "$base" \
   --header "Authorization: Bearer $token" \
   --checks "$FUZZ_CHECKS" \
@@ -101,7 +102,7 @@ schemathesis run "$base/api/v1/openapi.json" \
   --generation-database none \
   --no-color \
   --exclude-path-regex "$excluded" \
-  2>&1 | tee "$work/schemathesis.log" || status=$?
+  2>&1) | tee "$work/schemathesis.log" || status=$?
 elapsed=$(( $(date +%s) - started ))
 
 alive=yes
