@@ -80,7 +80,8 @@ async fn a_department_notice_is_published_found_by_its_audience_and_missing_for_
     w.sign_in("caoyang", DEMO_PASSWORD).await;
     w.goto("/posts?kind=notice").await;
     assert!(!w.js_string("document.body.innerText").await.contains(TITLE));
-    w.goto("/search?q=%E4%BA%BA%E4%BA%8B%E6%A1%A3%E6%A1%88").await;
+    w.goto("/search?q=%E4%BA%BA%E4%BA%8B%E6%A1%A3%E6%A1%88")
+        .await;
     assert!(
         !w.js_string("document.body.innerText").await.contains(TITLE),
         "search does not find it outside the audience"
