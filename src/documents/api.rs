@@ -41,7 +41,7 @@ pub struct DocumentView {
     pub notes: String,
     pub printing_office: String,
     /// `"all"`, `"none"` or a list of user ids.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Value)]
     pub can_print: serde_json::Value,
     pub print_limit: Option<u32>,
     pub author_id: u64,
@@ -62,6 +62,7 @@ pub struct DocumentView {
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = DocumentAttachmentRef)]
 pub struct AttachmentRef {
     pub id: u64,
     pub name: String,
@@ -197,7 +198,8 @@ pub async fn get_one(app: &State<App>, actor: Actor, id: u64) -> Result<Json<Doc
 
 /// Sends the document for approval (a returned one is resubmitted).
 #[utoipa::path(post, path = "/api/v1/documents/{id}/submit", tag = "documents",
-    responses((status = 200, body = DocumentView), (status = 400), (status = 404), (status = 409)))]
+    responses((status = 200, body = DocumentView), (status = 400),
+              (status = 403, description = "not the draft's author"), (status = 404), (status = 409)))]
 #[post("/api/v1/documents/<id>/submit")]
 pub async fn submit(app: &State<App>, actor: Actor, id: u64) -> Result<Json<DocumentView>> {
     Ok(Json(
@@ -264,7 +266,8 @@ pub struct Reason {
 
 /// Revokes a published document (a clerk of the issuing unit), with a reason.
 #[utoipa::path(post, path = "/api/v1/documents/{id}/revoke", tag = "documents", request_body = Reason,
-    responses((status = 200, body = DocumentView), (status = 400), (status = 403), (status = 404)))]
+    responses((status = 200, body = DocumentView), (status = 400), (status = 403), (status = 404),
+              (status = 409, description = "not published (e.g. revoked already)")))]
 #[post("/api/v1/documents/<id>/revoke", data = "<body>")]
 pub async fn revoke(
     app: &State<App>,

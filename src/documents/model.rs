@@ -118,6 +118,7 @@ impl Urgency {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = DocumentStatus)]
 pub enum Status {
     Draft,
     InReview,

@@ -26,6 +26,7 @@ pub struct AudienceView {
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = PostAttachmentRef)]
 pub struct AttachmentRef {
     pub id: u64,
     pub name: String,
@@ -404,7 +405,8 @@ pub async fn acknowledge(app: &State<App>, actor: Actor, id: u64) -> Result<Json
 
 /// Who has read the post and who has not yet (its publishers).
 #[utoipa::path(get, path = "/api/v1/posts/{id}/readers", tag = "posts",
-    responses((status = 200, body = Readers), (status = 403), (status = 404)))]
+    responses((status = 200, body = Readers), (status = 403), (status = 404),
+              (status = 409, description = "one's own post, not published yet")))]
 #[get("/api/v1/posts/<id>/readers", rank = 3)]
 pub async fn readers(app: &State<App>, actor: Actor, id: u64) -> Result<Json<Readers>> {
     Ok(Json(

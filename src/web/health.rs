@@ -142,7 +142,8 @@ pub fn healthz(app: &State<App>) -> (Status, Json<Health>) {
         crate::search::api::search,
         crate::search::api::suggest
     ),
-    modifiers(&BearerAuth),
+    components(schemas(ErrorBody, ErrorDetail)),
+    modifiers(&BearerAuth, &ErrorResponses),
     tags((name = "node", description = "health and description of the node"),
          (name = "auth", description = "sign-in, passwords, sessions, integration tokens"),
          (name = "org", description = "units, users, grants"),
@@ -176,5 +177,101 @@ impl utoipa::Modify for BearerAuth {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+    }
+}
+
+/// The body of every error answer under `/api/` (web/error.rs).
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// The stable code clients match on: `validation`, `not_found`, `forbidden`, …
+    code: String,
+    /// The message in the caller's language.
+    message: String,
+    /// Field name -> the reason, in the caller's language (validation errors).
+    fields: Option<std::collections::BTreeMap<String, String>>,
+    /// The id under which an internal error was logged.
+    incident: Option<String>,
+}
+
+/// What the route attributes leave implicit, made explicit for clients and for the fuzzer
+/// (tests/fuzz/run.sh checks every answer against this document):
+/// - every error answer of the JSON API carries `ErrorBody`;
+/// - an operation that takes a parameter or a body may answer 400 (a malformed parameter, e.g.
+///   `-1` for an id, or a malformed body: the catcher answers Rocket's 422 as a 400);
+/// - an operation that names something in its path may answer 404 (it does not exist or the
+///   caller may not see it).
+struct ErrorResponses;
+
+impl utoipa::Modify for ErrorResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::{Operation, ParameterIn};
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+        let error_content = || {
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ErrorBody")))
+                .build()
+        };
+        let fix = |op: &mut Operation| {
+            let params: Vec<_> = op
+                .parameters
+                .iter()
+                .flatten()
+                .filter_map(|p| match p {
+                    RefOr::T(p) => Some(p.parameter_in.clone()),
+                    RefOr::Ref(_) => None,
+                })
+                .collect();
+            let in_path = params.iter().any(|p| matches!(p, ParameterIn::Path));
+            let responses = &mut op.responses.responses;
+            if !params.is_empty() || op.request_body.is_some() {
+                responses.entry("400".into()).or_insert_with(|| {
+                    RefOr::T(
+                        ResponseBuilder::new()
+                            .description("a malformed parameter or body")
+                            .build(),
+                    )
+                });
+            }
+            if in_path {
+                responses.entry("404".into()).or_insert_with(|| {
+                    RefOr::T(
+                        ResponseBuilder::new()
+                            .description("not found, or not visible to the caller")
+                            .build(),
+                    )
+                });
+            }
+            for (status, response) in responses.iter_mut() {
+                if let RefOr::T(r) = response
+                    && !status.starts_with('2')
+                    && r.content.is_empty()
+                {
+                    r.content
+                        .insert("application/json".into(), error_content().into());
+                }
+            }
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            if !path.starts_with("/api/") {
+                continue;
+            }
+            for op in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                fix(op);
+            }
+        }
     }
 }

@@ -2,6 +2,7 @@
 
 mod admin;
 mod admin_pages;
+mod api_fuzz;
 mod audit;
 mod auth;
 mod backup;

@@ -52,7 +52,6 @@ pub struct DocInput {
     pub to_users: Option<Vec<u64>>,
     pub cc_units: Option<Vec<u64>>,
     pub cc_users: Option<Vec<u64>>,
-    #[schema(value_type = Object)]
     pub can_print: Option<PrintInput>,
     /// Copies each recipient may print; 0 for no limit.
     pub print_limit: Option<u32>,

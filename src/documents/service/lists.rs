@@ -56,6 +56,7 @@ pub struct Filter {
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = DocumentItem)]
 pub struct Item {
     pub id: u64,
     pub title: String,
@@ -73,6 +74,7 @@ pub struct Item {
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = DocumentPage)]
 pub struct Page {
     pub items: Vec<Item>,
     pub next_cursor: Option<String>,

@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 
 /// What the caller may do with one document (the API's `permissions`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = DocumentRights)]
 pub struct Rights {
     pub read: bool,
     pub edit: bool,

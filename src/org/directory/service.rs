@@ -73,6 +73,7 @@ pub fn search(app: &App, actor: &Actor, q: Option<&str>, unit_id: Option<u64>) -
 
 /// Someone named on a card: a manager or a direct report.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = CardPersonRef)]
 pub struct PersonRef {
     pub id: u64,
     pub name: String,

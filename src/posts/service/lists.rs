@@ -44,6 +44,7 @@ pub struct RegulationInfo {
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = PostItem)]
 pub struct Item {
     pub id: u64,
     pub kind: String,
@@ -66,6 +67,7 @@ pub struct Item {
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = PostPage)]
 pub struct Page {
     /// Pinned posts (the first page only).
     pub pinned: Vec<Item>,

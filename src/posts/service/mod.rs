@@ -21,6 +21,7 @@ use crate::error::{Error, Result};
 
 /// What the caller may do with one post (the API's `permissions`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = PostRights)]
 pub struct Rights {
     pub read: bool,
     pub edit: bool,

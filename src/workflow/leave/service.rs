@@ -91,6 +91,7 @@ pub fn list(app: &App, actor: &Actor, year: i32) -> Result<Vec<(Balance, String)
 }
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = LeaveImportReport)]
 pub struct ImportReport {
     pub set: usize,
     /// `(line, reason)` of the rows left out.

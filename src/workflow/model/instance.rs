@@ -13,6 +13,7 @@ pub type Form = BTreeMap<String, serde_json::Value>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = InstanceStatus)]
 pub enum Status {
     Draft,
     Running,

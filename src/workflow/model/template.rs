@@ -190,7 +190,7 @@ pub enum Condition {
     Compare {
         field: String,
         op: Op,
-        #[schema(value_type = Object)]
+        #[schema(value_type = Value)]
         value: serde_json::Value,
     },
     #[schema(no_recursion)]

@@ -37,6 +37,7 @@ pub struct Filter {
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = TaskItem)]
 pub struct Item {
     /// The task's id; in 我发起的, the instance's.
     pub id: u64,
@@ -59,6 +60,7 @@ pub struct Item {
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = TaskPage)]
 pub struct Page {
     pub items: Vec<Item>,
     pub next_cursor: Option<String>,

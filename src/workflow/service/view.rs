@@ -14,6 +14,7 @@ use crate::error::Result;
 use crate::org::directory::Directory;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = WorkflowPersonRef)]
 pub struct PersonRef {
     pub id: u64,
     pub name: String,
@@ -58,6 +59,7 @@ pub struct EventView {
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = WorkflowAttachmentRef)]
 pub struct AttachmentRef {
     pub id: u64,
     pub name: String,

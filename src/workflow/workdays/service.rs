@@ -51,6 +51,7 @@ pub struct YearView {
 
 /// What an import did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = WorkdaysImportReport)]
 pub struct ImportReport {
     pub year: i32,
     /// Days listed in the file.
