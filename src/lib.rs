@@ -13,6 +13,7 @@ pub mod demo;
 pub mod documents;
 pub mod error;
 pub mod inbox;
+pub mod input;
 pub mod org;
 pub mod posts;
 pub mod search;

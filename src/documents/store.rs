@@ -115,36 +115,13 @@ pub fn document_w(tx: &WriteTransaction, id: u64) -> Result<Option<Document>> {
     store::get(&tx.open_table(DOCUMENTS)?, id)
 }
 
-/// `(rev time, id)` from a `(owner, rev time, id)` index, newest first, after the cursor.
-fn page3(
-    t: &impl ReadableTable<Key3, ()>,
-    owner: u64,
-    after: Option<(u64, u64)>,
-    limit: usize,
-) -> Result<Vec<(u64, u64)>> {
-    let start = match after {
-        Some((rev, id)) => (owner, rev, id.saturating_add(1)),
-        None => (owner, 0, 0),
-    };
-    let mut out = Vec::new();
-    for row in t.range(start..=(owner, u64::MAX, u64::MAX))? {
-        let (k, _) = row?;
-        let (_, rev, id) = k.value();
-        out.push((rev, id));
-        if out.len() >= limit {
-            break;
-        }
-    }
-    Ok(out)
-}
-
 pub fn by_author(
     tx: &ReadTransaction,
     user: u64,
     after: Option<(u64, u64)>,
     limit: usize,
 ) -> Result<Vec<(u64, u64)>> {
-    page3(&tx.open_table(BY_AUTHOR)?, user, after, limit)
+    crate::store::keys::owner_page(&tx.open_table(BY_AUTHOR)?, user, after, limit)
 }
 
 pub fn by_unit(
@@ -153,7 +130,7 @@ pub fn by_unit(
     after: Option<(u64, u64)>,
     limit: usize,
 ) -> Result<Vec<(u64, u64)>> {
-    page3(&tx.open_table(BY_UNIT)?, unit, after, limit)
+    crate::store::keys::owner_page(&tx.open_table(BY_UNIT)?, unit, after, limit)
 }
 
 /// Published documents, newest first, after the cursor `(rev published, id)`.
@@ -290,7 +267,7 @@ pub fn unacked(
     after: Option<(u64, u64)>,
     limit: usize,
 ) -> Result<Vec<(u64, u64)>> {
-    page3(&tx.open_table(UNACKED)?, user, after, limit)
+    crate::store::keys::owner_page(&tx.open_table(UNACKED)?, user, after, limit)
 }
 
 /// Unacknowledged copies whose reminder is due at `now`: `(document, user)`.

@@ -206,27 +206,6 @@ fn next_pos(range: &mut redb::Range<'_, Key4, ()>) -> Result<Option<FeedPos>> {
     })
 }
 
-fn page3(
-    t: &impl ReadableTable<Key3, ()>,
-    owner: u64,
-    after: Option<(u64, u64)>,
-    limit: usize,
-) -> Result<Vec<(u64, u64)>> {
-    let start = match after {
-        Some((rev, id)) => (owner, rev, id.saturating_add(1)),
-        None => (owner, 0, 0),
-    };
-    let mut out = Vec::new();
-    for row in t.range(start..=(owner, u64::MAX, u64::MAX))? {
-        let (_, rev, id) = row?.0.value();
-        out.push((rev, id));
-        if out.len() >= limit {
-            break;
-        }
-    }
-    Ok(out)
-}
-
 /// `(rev created, post)` of an author's posts, newest first.
 pub fn by_author(
     tx: &ReadTransaction,
@@ -234,7 +213,7 @@ pub fn by_author(
     after: Option<(u64, u64)>,
     limit: usize,
 ) -> Result<Vec<(u64, u64)>> {
-    page3(&tx.open_table(BY_AUTHOR)?, user, after, limit)
+    crate::store::keys::owner_page(&tx.open_table(BY_AUTHOR)?, user, after, limit)
 }
 
 /// `(rev created, post)` of a publishing unit's posts, newest first.
@@ -244,7 +223,7 @@ pub fn by_unit(
     after: Option<(u64, u64)>,
     limit: usize,
 ) -> Result<Vec<(u64, u64)>> {
-    page3(&tx.open_table(BY_UNIT)?, unit, after, limit)
+    crate::store::keys::owner_page(&tx.open_table(BY_UNIT)?, unit, after, limit)
 }
 
 /// Scheduled posts due at `now`.

@@ -10,6 +10,29 @@ pub fn from_rev_time(k: u64) -> i64 {
     (u64::MAX - k) as i64
 }
 
+/// One page of `(rev time, id)` from an `(owner, rev time, id)` index (an owner's list, newest
+/// first), after the cursor.
+pub fn owner_page(
+    t: &impl redb::ReadableTable<(u64, u64, u64), ()>,
+    owner: u64,
+    after: Option<(u64, u64)>,
+    limit: usize,
+) -> crate::error::Result<Vec<(u64, u64)>> {
+    let start = match after {
+        Some((rev, id)) => (owner, rev, id.saturating_add(1)),
+        None => (owner, 0, 0),
+    };
+    let mut out = Vec::new();
+    for row in t.range(start..=(owner, u64::MAX, u64::MAX))? {
+        let (_, rev, id) = row?.0.value();
+        out.push((rev, id));
+        if out.len() >= limit {
+            break;
+        }
+    }
+    Ok(out)
+}
+
 /// Encodes the last key of a page as an opaque cursor (`next_cursor` in list answers).
 pub fn encode_cursor(parts: &[u64]) -> String {
     parts

@@ -16,7 +16,7 @@ use crate::auth::guards::CsrfForm;
 use crate::error::{Error, FieldErrors, Result};
 use crate::org::directory::Directory;
 use crate::web::page::{Base, FormErrors, form_errors};
-use crate::workflow::pages::form::{Pairs, person_value};
+use crate::workflow::pages::form::{Pairs, people, person_value};
 
 /// One unit in the recipients' list, indented by its depth.
 pub struct UnitOption {
@@ -224,30 +224,6 @@ pub async fn edit(
     Ok(page_of(base, &dir, app, &doc, errors))
 }
 
-fn ids(p: &Pairs, name: &str) -> Vec<u64> {
-    p.all(name)
-        .into_iter()
-        .filter_map(|v| v.trim().parse().ok())
-        .collect()
-}
-
-/// People typed as logins or names, separated by commas or spaces; the unknown ones are refused.
-fn people(dir: &Directory, text: &str, field: &str, errors: &mut FieldErrors) -> Vec<u64> {
-    let mut out = Vec::new();
-    for t in text
-        .split([',', '，', '、', ' ', ';', '；'])
-        .filter(|t| !t.trim().is_empty())
-    {
-        match person_value(dir, t).as_u64() {
-            Some(id) => out.push(id),
-            None => {
-                errors.insert(field.into(), "error.workflow.user".into());
-            }
-        }
-    }
-    out
-}
-
 /// The form as the service's input; names that match nobody are refused before anything else.
 fn input_of(
     dir: &Directory,
@@ -300,13 +276,13 @@ fn input_of(
         urgency: opt("urgency"),
         issuing_unit_id: None,
         issuer_id,
-        to_units: Some(ids(p, "to_units")),
+        to_units: Some(p.ids("to_units")),
         to_users: Some(to_users),
-        cc_units: Some(ids(p, "cc_units")),
+        cc_units: Some(p.ids("cc_units")),
         cc_users: Some(cc_users),
         can_print: Some(can_print),
         print_limit,
-        attachments: Some(ids(p, "attachments")),
+        attachments: Some(p.ids("attachments")),
         date_written: opt("date_written"),
         notes: opt("notes"),
         printing_office: opt("printing_office"),
@@ -370,8 +346,8 @@ async fn save(app: &App, base: Base, actor: Actor, id: Option<u64>, p: Pairs) ->
             doc.title = p.text("title");
             doc.body_html = p.get("body_html").unwrap_or_default().to_string();
             doc.doc_type = DocType::parse(&p.text("doc_type")).unwrap_or(DocType::Notice);
-            doc.to_units = ids(&p, "to_units");
-            doc.cc_units = ids(&p, "cc_units");
+            doc.to_units = p.ids("to_units");
+            doc.cc_units = p.ids("cc_units");
             doc.notes = p.text("notes");
             doc.printing_office = p.text("printing_office");
             doc.source = p.text("source");

@@ -4,7 +4,6 @@
 
 use std::io::Read;
 
-use chrono::NaiveDate;
 use redb::WriteTransaction;
 use serde::Deserialize;
 
@@ -16,6 +15,7 @@ use super::rights;
 use crate::App;
 use crate::auth::{Actor, Permission};
 use crate::error::{Code, Error, FieldErrors, Result};
+use crate::input::{date, dedup, text};
 use crate::org::store as org_store;
 use crate::store::{self, Record};
 use crate::web::richtext;
@@ -64,28 +64,6 @@ pub struct DocInput {
     pub doc_number: Option<String>,
     pub source: Option<String>,
     pub received_date: Option<String>,
-}
-
-fn text(fields: &mut FieldErrors, name: &str, v: &str, max: usize) -> String {
-    let v = v.trim();
-    if v.chars().count() > max {
-        fields.insert(name.into(), "error.too_long".into());
-    }
-    v.to_string()
-}
-
-fn date(fields: &mut FieldErrors, name: &str, v: &str) -> Option<NaiveDate> {
-    let v = v.trim();
-    if v.is_empty() {
-        return None;
-    }
-    match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
-        Ok(d) => Some(d),
-        Err(_) => {
-            fields.insert(name.into(), "error.date".into());
-            None
-        }
-    }
 }
 
 /// Applies `input` to `doc`, checking each value against the store; errors field by field.
@@ -256,16 +234,6 @@ fn apply(
         }
     }
     Ok(())
-}
-
-fn dedup(ids: &[u64]) -> Vec<u64> {
-    let mut out: Vec<u64> = Vec::with_capacity(ids.len());
-    for id in ids {
-        if !out.contains(id) {
-            out.push(*id);
-        }
-    }
-    out
 }
 
 /// Files named by the document now belong to it.

@@ -19,7 +19,7 @@ use crate::auth::guards::CsrfForm;
 use crate::error::{Code, Error, FieldErrors, Result};
 use crate::org::directory::Directory;
 use crate::web::page::{Base, FormErrors, form_errors};
-use crate::workflow::pages::form::{Pairs, person_value};
+use crate::workflow::pages::form::{Pairs, people};
 
 pub struct FileChip {
     pub id: u64,
@@ -245,30 +245,6 @@ pub async fn edit_page(app: &State<App>, base: Base, actor: Actor, id: u64) -> R
     page_of(base, app, &actor, &post, FormErrors::default())
 }
 
-/// People typed as logins or names, separated by commas or spaces; the unknown ones are refused.
-fn people(dir: &Directory, text: &str, errors: &mut FieldErrors) -> Vec<u64> {
-    let mut out = Vec::new();
-    for t in text
-        .split([',', '，', '、', ' ', ';', '；'])
-        .filter(|t| !t.trim().is_empty())
-    {
-        match person_value(dir, t).as_u64() {
-            Some(id) => out.push(id),
-            None => {
-                errors.insert("audience".into(), "error.workflow.user".into());
-            }
-        }
-    }
-    out
-}
-
-fn ids(p: &Pairs, name: &str) -> Vec<u64> {
-    p.all(name)
-        .into_iter()
-        .filter_map(|v| v.trim().parse().ok())
-        .collect()
-}
-
 fn input_of(
     dir: &Directory,
     p: &Pairs,
@@ -276,7 +252,7 @@ fn input_of(
     new: bool,
 ) -> std::result::Result<PostInput, FieldErrors> {
     let mut errors = FieldErrors::new();
-    let users = people(dir, &p.text("audience_users"), &mut errors);
+    let users = people(dir, &p.text("audience_users"), "audience", &mut errors);
     let supersedes = match p.text("supersedes").as_str() {
         "" => None,
         t => match t.parse::<u64>() {
@@ -299,14 +275,14 @@ fn input_of(
         unit_id: p.text("unit_id").parse().ok(),
         audience: Some(AudienceInput {
             everyone: p.text("everyone") == "1",
-            units: ids(p, "audience_units"),
+            units: p.ids("audience_units"),
             users,
         }),
         publish_at: opt("publish_at"),
         pinned_until: opt("pinned_until"),
         expires_at: opt("expires_at"),
         require_ack: Some(p.text("require_ack") == "1"),
-        attachments: Some(ids(p, "attachments")),
+        attachments: Some(p.ids("attachments")),
         cover_id: (kind == Kind::News).then(|| p.text("cover_id").parse().unwrap_or(0)),
         number: reg.then(|| p.text("number")),
         category: reg.then(|| p.text("category")),
@@ -385,9 +361,9 @@ async fn save(app: &App, base: Base, actor: Actor, id: Option<u64>, p: Pairs) ->
             post.body_html = p.get("body_html").unwrap_or_default().to_string();
             post.unit_id = p.text("unit_id").parse().unwrap_or(unit);
             post.audience.everyone = p.text("everyone") == "1";
-            post.audience.units = ids(&p, "audience_units");
+            post.audience.units = p.ids("audience_units");
             post.require_ack = p.text("require_ack") == "1";
-            post.attachments = ids(&p, "attachments");
+            post.attachments = p.ids("attachments");
             let mut page = page_of(base, app, &actor, &post, errors)?;
             page.audience_users = p.text("audience_users");
             page.publish_at = p.text("publish_at");

@@ -15,6 +15,7 @@ use super::{manages, permits, publishable, right_unit};
 use crate::App;
 use crate::auth::Actor;
 use crate::error::{Code, Error, FieldErrors, Result};
+use crate::input::{date, dedup, text};
 use crate::org::store as org_store;
 use crate::org::tree::UnitTree;
 use crate::store::outbox::{self, Change, FileRef, SearchDoc};
@@ -72,24 +73,6 @@ pub struct PostInput {
     pub publish: Option<bool>,
 }
 
-fn text(fields: &mut FieldErrors, name: &str, v: &str, max: usize) -> String {
-    let v = v.trim();
-    if v.chars().count() > max {
-        fields.insert(name.into(), "error.too_long".into());
-    }
-    v.to_string()
-}
-
-fn date(fields: &mut FieldErrors, name: &str, v: &str) -> Option<NaiveDate> {
-    let v = v.trim();
-    if v.is_empty() {
-        return None;
-    }
-    NaiveDate::parse_from_str(v, "%Y-%m-%d")
-        .map_err(|_| fields.insert(name.into(), "error.date".into()))
-        .ok()
-}
-
 /// An instant typed as RFC 3339, a local date-time or a local date (its start, or with
 /// `end_of_day` the start of the next day). `Ok(None)` for an empty string.
 fn instant(app: &App, v: &str, end_of_day: bool) -> std::result::Result<Option<i64>, ()> {
@@ -132,16 +115,6 @@ fn instant_field(
         .map_err(|_| fields.insert(name.into(), "error.date".into()))
         .ok()
         .flatten()
-}
-
-fn dedup(ids: &[u64]) -> Vec<u64> {
-    let mut out: Vec<u64> = Vec::with_capacity(ids.len());
-    for id in ids {
-        if !out.contains(id) {
-            out.push(*id);
-        }
-    }
-    out
 }
 
 /// The widest audience the post's publisher may address: notices and resources stay within the

@@ -48,6 +48,36 @@ impl Pairs {
     pub fn text(&self, name: &str) -> String {
         self.get(name).unwrap_or_default().trim().to_string()
     }
+    /// The numbers given for `name` (a multi-select's ids); others are skipped.
+    pub fn ids(&self, name: &str) -> Vec<u64> {
+        self.all(name)
+            .into_iter()
+            .filter_map(|v| v.trim().parse().ok())
+            .collect()
+    }
+}
+
+/// People typed as logins or names, separated by commas, 、 or spaces, as ids; a name that
+/// matches nobody is refused under `field`.
+pub fn people(
+    dir: &Directory,
+    text: &str,
+    field: &str,
+    errors: &mut crate::error::FieldErrors,
+) -> Vec<u64> {
+    let mut out = Vec::new();
+    for t in text
+        .split([',', '，', '、', ' ', ';', '；'])
+        .filter(|t| !t.trim().is_empty())
+    {
+        match person_value(dir, t).as_u64() {
+            Some(id) => out.push(id),
+            None => {
+                errors.insert(field.into(), "error.workflow.user".into());
+            }
+        }
+    }
+    out
 }
 
 /// A person typed by login or by name (a unique name), as an id; else the text as typed, which
