@@ -129,7 +129,7 @@ pub fn page_of(found: Found) -> SearchPage {
 pub async fn search(app: &State<App>, actor: Actor, f: SearchForm) -> Result<Json<SearchPage>> {
     let params = f.params();
     let found = app
-        .run(move |app| service::search(app, &actor, &params))
+        .run_cpu(move |app| service::search(app, &actor, &params))
         .await?;
     Ok(Json(page_of(found)))
 }
@@ -158,7 +158,7 @@ pub async fn suggest(
 ) -> Result<Json<Suggestions>> {
     let q = q.unwrap_or_default();
     let found = app
-        .run(move |app| service::suggest(app, &actor, &q))
+        .run_cpu(move |app| service::suggest(app, &actor, &q))
         .await?;
     Ok(Json(Suggestions {
         items: found

@@ -6,18 +6,22 @@
 //!   key's old version first, so re-applying is harmless); the outbox is pruned only after the
 //!   commit. `rebuild` wipes and refills it from the store (`oanode reindex`).
 //! - [`query`]: words query plus bigram phrase fallback, always filtered by the caller's ACL terms;
-//!   snippets, kind facets, relevance or newest-first order.
+//!   relevance or newest-first order; `facets` (kind and date counts), `snippets` (highlighting),
+//!   `suggest` (titles while typing).
 //!
 //! The index is a cache: an index of another schema version, or one that cannot be read, is
 //! wiped at open and starts empty.
 
 pub mod api;
 pub mod extract;
+mod facets;
 pub mod indexer;
 pub mod pages;
 pub mod query;
 pub mod schema;
 pub mod service;
+mod snippets;
+mod suggest;
 pub mod tokenizer;
 
 #[cfg(test)]
@@ -30,8 +34,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy};
 
-pub use query::{DateBucket, Hit, Order, SearchQuery, SearchResults, Suggestion};
+pub use query::{DateBucket, Hit, Order, SearchQuery, SearchResults};
 pub use schema::Fields;
+pub use suggest::Suggestion;
 
 use crate::error::{Error, Result};
 use crate::store::blobs::Blobs;

@@ -107,7 +107,7 @@ pub async fn results(
     let params = f.params();
     let outcome = if searched {
         Some(
-            app.run(move |app| service::search(app, &actor, &params))
+            app.run_cpu(move |app| service::search(app, &actor, &params))
                 .await,
         )
     } else {

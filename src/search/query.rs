@@ -1,29 +1,26 @@
-//! Queries: parsing the text (without tantivy's QueryParser), the ACL and kind filters, ordering,
-//! kind facets and highlighted snippets.
+//! Queries: parsing the text (without tantivy's QueryParser), the ACL and kind filters, ordering;
+//! the facets are counted in [`super::facets`], the snippets made in [`super::snippets`].
 //!
-//! The text becomes `Should(words, fallback)`:
+//! The text becomes words, and when needed `Should(words, fallback)`:
 //! - words: the text cut by jieba in default mode; every word must occur in the title (boosted)
 //!   or the body. Cheap term queries: a default-mode cut yields no overlapping sub-words, so no
-//!   phrase queries (which cost ~20x at p99).
+//!   phrase queries (which cost ~20x at p99). A word the index never holds whole is replaced by
+//!   the shorter words the documents' (search-mode) cut makes of it.
 //! - fallback: each whitespace-separated chunk as a phrase of CJK bigrams on the bigram fields,
-//!   so that a substring the segmentation cut differently (`息管理`) is still found.
+//!   so that a substring the segmentation cut differently (`息管理`) is still found; searched
+//!   when the words find little (see [`Search::search`]).
 
 use std::collections::BTreeMap;
 use std::ops::Bound;
 
 use serde::{Deserialize, Serialize};
-use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
-use tantivy::columnar::StrColumn;
-use tantivy::query::{
-    BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, RegexQuery, TermQuery,
-};
+use tantivy::collector::{Collector, Count, TopDocs};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Value};
-use tantivy::snippet::SnippetGenerator;
-use tantivy::{
-    DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader, TantivyDocument, Term,
-};
+use tantivy::{DocAddress, Score, Searcher, TantivyDocument, Term};
 
-use super::indexer::cut;
+use super::facets::{DateCounts, KindCounts};
+use super::snippets::Snippets;
 use super::tokenizer::{BigramTokenizer, WordTokenizer};
 use super::{Fields, Search};
 use crate::error::Result;
@@ -33,19 +30,16 @@ pub const MAX_LIMIT: usize = 100;
 /// Deeper pages are not served (refine the query instead).
 pub const MAX_OFFSET: usize = 10_000;
 /// Query text beyond this many characters is ignored.
-const MAX_QUERY_CHARS: usize = 200;
+pub(super) const MAX_QUERY_CHARS: usize = 200;
 /// At most this many words, chunks, and bigrams per chunk make it into the query.
-const MAX_WORDS: usize = 32;
-const MAX_CHUNKS: usize = 16;
-const MAX_CHUNK_TOKENS: usize = 32;
+pub(super) const MAX_WORDS: usize = 32;
+pub(super) const MAX_CHUNKS: usize = 16;
+pub(super) const MAX_CHUNK_TOKENS: usize = 32;
 /// Chunks of at most this many bigrams match by their bigrams, longer ones as a phrase.
 const SHORT_CHUNK_BIGRAMS: usize = 3;
-/// Snippet length in characters.
-const SNIPPET_CHARS: usize = 160;
-/// The part of a body around the first match that the snippet is chosen from (bytes), so that a
-/// long body is never tokenized whole for a snippet.
-const WINDOW_BEFORE: usize = 120;
-const WINDOW_BYTES: usize = 2_000;
+/// The words query alone is trusted when it finds at least this many items; below, the bigram
+/// fallback is searched too (see [`Search::search`]).
+pub const FALLBACK_BELOW: usize = 200;
 /// Title boost over body in the words query.
 const TITLE_BOOST: Score = 2.0;
 
@@ -90,7 +84,7 @@ pub struct DateBucket {
 }
 
 impl DateBucket {
-    fn contains(&self, t: i64) -> bool {
+    pub(super) fn contains(&self, t: i64) -> bool {
         self.from_ms.is_none_or(|f| t >= f) && self.to_ms.is_none_or(|e| t < e)
     }
 }
@@ -130,33 +124,66 @@ pub(super) struct TextQuery {
     pub words: Option<Box<dyn Query>>,
     /// Every chunk as a bigram phrase in the title or the body.
     pub fallback: Option<Box<dyn Query>>,
-    /// The words of the words query.
-    pub word_list: Vec<String>,
+    /// Whether every word occurs somewhere in the index (else the words query matches nothing
+    /// and only the fallback can).
+    pub words_match: bool,
     /// What to look for in a body to place its snippet: the words and the chunks, lowercased.
     pub needles: Vec<String>,
 }
 
 impl TextQuery {
-    pub fn parse(fields: &Fields, text: &str) -> Option<TextQuery> {
+    /// The text's query over the index `searcher` reads (whose term statistics decide how a
+    /// word unknown to the index is looked for).
+    pub fn parse(searcher: &Searcher, fields: &Fields, text: &str) -> Result<Option<TextQuery>> {
         let text: String = text.chars().take(MAX_QUERY_CHARS).collect();
-        let mut words = super::tokenizer::texts(&mut WordTokenizer::for_query(), &text);
+        let occurs = |w: &str| -> Result<bool> {
+            Ok(searcher.doc_freq(&Term::from_field_text(fields.title, w))?
+                + searcher.doc_freq(&Term::from_field_text(fields.body, w))?
+                > 0)
+        };
+        let mut words = Vec::new();
+        let mut words_match = true;
+        for word in super::tokenizer::texts(&mut WordTokenizer::for_query(), &text) {
+            if words.len() >= MAX_WORDS {
+                break;
+            }
+            if occurs(&word)? {
+                words.push(word);
+                continue;
+            }
+            // A word that documents were never cut into whole (the query's 管理办法 against
+            // 会议室预约管理办法, cut 预约 / 管理 / 办法): the shorter words the documents' cut
+            // makes of it, when every one of them occurs.
+            let mut parts = super::tokenizer::texts(&mut WordTokenizer::for_index(), &word);
+            parts.retain(|p| *p != word);
+            let mut known = !parts.is_empty();
+            for part in &parts {
+                known = known && occurs(part)?;
+            }
+            if known {
+                words.extend(parts);
+            } else {
+                words_match = false;
+                words.push(word);
+            }
+        }
         dedup(&mut words);
         words.truncate(MAX_WORDS);
-        let words_query = (!words.is_empty()).then(|| {
-            let clauses = words
-                .iter()
-                .map(|w| {
-                    let either: Box<dyn Query> = Box::new(BooleanQuery::union(vec![
-                        Box::new(BoostQuery::new(term_query(fields.title, w), TITLE_BOOST)),
-                        term_query(fields.body, w),
-                    ]));
-                    (Occur::Must, either)
-                })
-                .collect();
-            Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>
-        });
+        let either = |w: &String| -> Box<dyn Query> {
+            Box::new(BooleanQuery::union(vec![
+                Box::new(BoostQuery::new(term_query(fields.title, w), TITLE_BOOST)),
+                term_query(fields.body, w),
+            ]))
+        };
+        let words_query = match words.as_slice() {
+            [] => None,
+            [one] => Some(either(one)),
+            many => Some(Box::new(BooleanQuery::new(
+                many.iter().map(|w| (Occur::Must, either(w))).collect(),
+            )) as Box<dyn Query>),
+        };
 
-        let mut needles = words.clone();
+        let mut needles = words;
         let mut chunks = Vec::new();
         for chunk in text.split_whitespace().take(MAX_CHUNKS) {
             let mut stream =
@@ -199,19 +226,32 @@ impl TextQuery {
         let fallback =
             (!chunks.is_empty()).then(|| Box::new(BooleanQuery::new(chunks)) as Box<dyn Query>);
         if words_query.is_none() && fallback.is_none() {
-            return None;
+            return Ok(None);
         }
         dedup(&mut needles);
-        Some(TextQuery {
+        Ok(Some(TextQuery {
             words: words_query,
             fallback,
-            word_list: words,
+            words_match,
             needles,
-        })
+        }))
+    }
+
+    /// The words alone when they can match (the first pass of a search), else what there is.
+    fn first(&self) -> Box<dyn Query> {
+        match (&self.words, &self.fallback) {
+            (Some(words), _) if self.words_match => words.box_clone(),
+            _ => self.both(),
+        }
+    }
+
+    /// Whether [`TextQuery::first`] left the fallback out.
+    fn first_without_fallback(&self) -> bool {
+        self.words.is_some() && self.words_match && self.fallback.is_some()
     }
 
     /// `Should(words, fallback)`: a document matching either is a hit.
-    pub fn query(&self) -> Box<dyn Query> {
+    pub fn both(&self) -> Box<dyn Query> {
         let parts: Vec<Box<dyn Query>> = [&self.words, &self.fallback]
             .into_iter()
             .flatten()
@@ -224,12 +264,12 @@ impl TextQuery {
     }
 }
 
-fn dedup(items: &mut Vec<String>) {
+pub(super) fn dedup(items: &mut Vec<String>) {
     let mut seen = std::collections::HashSet::new();
     items.retain(|w| seen.insert(w.clone()));
 }
 
-fn term_query(field: Field, text: &str) -> Box<dyn Query> {
+pub(super) fn term_query(field: Field, text: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(
         Term::from_field_text(field, text),
         IndexRecordOption::WithFreqs,
@@ -237,7 +277,7 @@ fn term_query(field: Field, text: &str) -> Box<dyn Query> {
 }
 
 /// Matches documents holding any of `terms` in `field` (a filter: no scoring weight).
-fn any_term(field: Field, terms: &[String]) -> Box<dyn Query> {
+pub(super) fn any_term(field: Field, terms: &[String]) -> Box<dyn Query> {
     let clauses = terms
         .iter()
         .map(|t| {
@@ -284,22 +324,96 @@ fn time_range(field: Field, from: Option<i64>, to: Option<i64>) -> Box<dyn Query
     ))
 }
 
+/// The matches of one pass over the index.
+struct Matches {
+    total: usize,
+    kinds: BTreeMap<String, u64>,
+    dates: Vec<u64>,
+    found: Vec<(Score, DocAddress)>,
+}
+
 impl Search {
     /// Searches what the caller may see: `acl_terms` are the caller's own terms (`all`,
     /// `user:ID`, `unit:ID` of each unit up the tree, `role:NAME@UNIT`); an item is visible when
     /// it carries one of them. No terms, or a blank text, find nothing.
+    ///
+    /// The words are searched first, alone. The bigram fallback joins them (a second pass) only
+    /// when a word occurs nowhere or the words find fewer than [`FALLBACK_BELOW`] items: it
+    /// exists for the rare item whose text the segmentation cut differently from the query
+    /// (~0.3 % of substring matches), and evaluating it costs ten times the words query on a
+    /// common word, where those items would sit among thousands of word matches anyway.
     pub fn search(&self, q: &SearchQuery, acl_terms: &[String]) -> Result<SearchResults> {
         let f = &self.0.fields;
         if acl_terms.is_empty() {
             return Ok(SearchResults::default());
         }
-        let Some(text) = TextQuery::parse(f, &q.text) else {
+        let searcher = self.0.reader.searcher();
+        let Some(text) = TextQuery::parse(&searcher, f, &q.text)? else {
             return Ok(SearchResults::default());
         };
-        let searcher = self.0.reader.searcher();
+        let mut matches = self.matches(&searcher, q, acl_terms, text.first())?;
+        if text.first_without_fallback() && matches.total < FALLBACK_BELOW {
+            matches = self.matches(&searcher, q, acl_terms, text.both())?;
+        }
+        let mut facets: Vec<(String, u64)> = matches.kinds.into_iter().collect();
+        facets.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+
+        let found = if q.limit == 0 {
+            Vec::new()
+        } else {
+            matches.found
+        };
+        let mut snippets = Snippets::new(&searcher, f, &text)?;
+        let mut hits = Vec::with_capacity(found.len());
+        for (score, address) in found {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let text_of = |field: Field| {
+                doc.get_first(field)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+            };
+            let title = text_of(f.title);
+            let body = text_of(f.body);
+            hits.push(Hit {
+                key: text_of(f.key).to_string(),
+                kind: text_of(f.kind).to_string(),
+                title: title.to_string(),
+                title_html: snippets.title(title),
+                snippet_html: snippets.body(body, &text.needles),
+                url: text_of(f.url).to_string(),
+                time_ms: doc
+                    .get_first(f.time)
+                    .and_then(|v| v.as_i64())
+                    .unwrap_or_default(),
+                score,
+            });
+        }
+        Ok(SearchResults {
+            total: matches.total,
+            hits,
+            facets,
+            dates: q
+                .date_buckets
+                .iter()
+                .map(|b| b.name.clone())
+                .zip(matches.dates)
+                .collect(),
+        })
+    }
+
+    /// One pass: the total, the facets and the page of hits for `text` within the caller's ACL
+    /// and the query's filters.
+    fn matches(
+        &self,
+        searcher: &Searcher,
+        q: &SearchQuery,
+        acl_terms: &[String],
+        text: Box<dyn Query>,
+    ) -> Result<Matches> {
+        let f = &self.0.fields;
         // Text, ACL and units: what every count and the hits share.
         let mut base: Vec<(Occur, Box<dyn Query>)> = vec![
-            (Occur::Must, text.query()),
+            (Occur::Must, text),
             (Occur::Must, any_term(f.acl, acl_terms)),
         ];
         if !q.units.is_empty() {
@@ -334,13 +448,10 @@ impl Search {
             None
         };
         let (total, kind_counts, date_counts, found) = match q.order {
-            Order::Relevance => {
-                let (total, k, d, top) = searcher.search(
-                    &*hits_query,
-                    &(Count, kinds_inline, dates_inline, top.order_by_score()),
-                )?;
-                (total, k, d, top)
-            }
+            Order::Relevance => searcher.search(
+                &*hits_query,
+                &(Count, kinds_inline, dates_inline, top.order_by_score()),
+            )?,
             Order::Newest => {
                 let (total, k, d, top) = searcher.search(
                     &*hits_query,
@@ -353,51 +464,16 @@ impl Search {
             Some(k) => k,
             None => searcher.search(&*with(&[&dated]), &KindCounts(f.kind))?,
         };
-        let date_counts = match (date_counts, buckets) {
+        let dates = match (date_counts, buckets) {
             (Some(d), _) => d,
             (None, Some(b)) => searcher.search(&*with(&[&kinds]), &b)?,
             (None, None) => Vec::new(),
         };
-        let kinds = kind_counts;
-        let mut facets: Vec<(String, u64)> = kinds.into_iter().collect();
-        facets.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-
-        let found = if limit == 0 { Vec::new() } else { found };
-        let mut snippets = Snippets::new(&searcher, f, &text)?;
-        let mut hits = Vec::with_capacity(found.len());
-        for (score, address) in found {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            let text_of = |field: Field| {
-                doc.get_first(field)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default()
-            };
-            let title = text_of(f.title);
-            let body = text_of(f.body);
-            hits.push(Hit {
-                key: text_of(f.key).to_string(),
-                kind: text_of(f.kind).to_string(),
-                title: title.to_string(),
-                title_html: snippets.title(title),
-                snippet_html: snippets.body(body, &text.needles),
-                url: text_of(f.url).to_string(),
-                time_ms: doc
-                    .get_first(f.time)
-                    .and_then(|v| v.as_i64())
-                    .unwrap_or_default(),
-                score,
-            });
-        }
-        Ok(SearchResults {
+        Ok(Matches {
             total,
-            hits,
-            facets,
-            dates: q
-                .date_buckets
-                .iter()
-                .map(|b| b.name.clone())
-                .zip(date_counts)
-                .collect(),
+            kinds: kind_counts,
+            dates,
+            found,
         })
     }
 }
@@ -408,374 +484,4 @@ fn newest(top: TopDocs) -> impl Collector<Fruit = Vec<(Option<i64>, DocAddress)>
 
 fn unscored(top: Vec<(Option<i64>, DocAddress)>) -> Vec<(Score, DocAddress)> {
     top.into_iter().map(|(_, address)| (0.0, address)).collect()
-}
-
-/// Counts matching documents per `kind` (a fast string field): per segment by term ordinal,
-/// turned into names once per segment.
-struct KindCounts(Field);
-
-struct SegmentKindCounts {
-    column: Option<StrColumn>,
-    counts: Vec<u64>,
-}
-
-impl Collector for KindCounts {
-    type Fruit = BTreeMap<String, u64>;
-    type Child = SegmentKindCounts;
-
-    fn for_segment(
-        &self,
-        _: SegmentOrdinal,
-        segment: &SegmentReader,
-    ) -> tantivy::Result<SegmentKindCounts> {
-        let name = segment.schema().get_field_name(self.0).to_string();
-        let column = segment.fast_fields().str(&name)?;
-        let counts = vec![0; column.as_ref().map_or(0, |c| c.num_terms())];
-        Ok(SegmentKindCounts { column, counts })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        false
-    }
-
-    fn merge_fruits(
-        &self,
-        fruits: Vec<BTreeMap<String, u64>>,
-    ) -> tantivy::Result<BTreeMap<String, u64>> {
-        let mut all = BTreeMap::new();
-        for fruit in fruits {
-            for (kind, n) in fruit {
-                *all.entry(kind).or_insert(0) += n;
-            }
-        }
-        Ok(all)
-    }
-}
-
-impl SegmentCollector for SegmentKindCounts {
-    type Fruit = BTreeMap<String, u64>;
-
-    fn collect(&mut self, doc: DocId, _: Score) {
-        if let Some(column) = &self.column
-            && let Some(ord) = column.ords().first(doc)
-            && let Some(n) = self.counts.get_mut(ord as usize)
-        {
-            *n += 1;
-        }
-    }
-
-    fn harvest(self) -> BTreeMap<String, u64> {
-        let mut out = BTreeMap::new();
-        let Some(column) = self.column else {
-            return out;
-        };
-        let mut name = String::new();
-        for (ord, n) in self.counts.into_iter().enumerate() {
-            if n > 0 && column.ord_to_str(ord as u64, &mut name).unwrap_or(false) {
-                out.insert(name.clone(), n);
-            }
-        }
-        out
-    }
-}
-
-/// Counts matching documents per date bucket (a document may fall in several), by the `time`
-/// fast field.
-#[derive(Clone)]
-struct DateCounts {
-    field: Field,
-    buckets: Vec<DateBucket>,
-}
-
-struct SegmentDateCounts {
-    column: tantivy::columnar::Column<i64>,
-    buckets: Vec<DateBucket>,
-    counts: Vec<u64>,
-}
-
-impl Collector for DateCounts {
-    type Fruit = Vec<u64>;
-    type Child = SegmentDateCounts;
-
-    fn for_segment(
-        &self,
-        _: SegmentOrdinal,
-        segment: &SegmentReader,
-    ) -> tantivy::Result<SegmentDateCounts> {
-        let name = segment.schema().get_field_name(self.field).to_string();
-        Ok(SegmentDateCounts {
-            column: segment.fast_fields().i64(&name)?,
-            buckets: self.buckets.clone(),
-            counts: vec![0; self.buckets.len()],
-        })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        false
-    }
-
-    fn merge_fruits(&self, fruits: Vec<Vec<u64>>) -> tantivy::Result<Vec<u64>> {
-        let mut all = vec![0; self.buckets.len()];
-        for fruit in fruits {
-            for (a, n) in all.iter_mut().zip(fruit) {
-                *a += n;
-            }
-        }
-        Ok(all)
-    }
-}
-
-impl SegmentCollector for SegmentDateCounts {
-    type Fruit = Vec<u64>;
-
-    fn collect(&mut self, doc: DocId, _: Score) {
-        if let Some(t) = self.column.first(doc) {
-            for (b, n) in self.buckets.iter().zip(self.counts.iter_mut()) {
-                if b.contains(t) {
-                    *n += 1;
-                }
-            }
-        }
-    }
-
-    fn harvest(self) -> Vec<u64> {
-        self.counts
-    }
-}
-
-/// Highlighting for one query: words first, bigrams when only the fallback matched.
-struct Snippets {
-    title: Vec<SnippetGenerator>,
-    body: Vec<SnippetGenerator>,
-}
-
-impl Snippets {
-    fn new(searcher: &Searcher, f: &Fields, text: &TextQuery) -> Result<Snippets> {
-        let mut title = Vec::new();
-        let mut body = Vec::new();
-        let words = (&text.words, f.title, f.body);
-        let bigrams = (&text.fallback, f.title_bigram, f.body_bigram);
-        // When a word occurs nowhere, the words query matched nothing and every hit came from the
-        // fallback: highlight its bigrams first (the words that do occur are only part of it).
-        let mut words_match = true;
-        for w in &text.word_list {
-            let df = searcher.doc_freq(&Term::from_field_text(f.title, w))?
-                + searcher.doc_freq(&Term::from_field_text(f.body, w))?;
-            words_match &= df > 0;
-        }
-        let order = if words_match {
-            [words, bigrams]
-        } else {
-            [bigrams, words]
-        };
-        for (query, title_field, body_field) in order {
-            if let Some(query) = query {
-                let mut t = SnippetGenerator::create(searcher, &**query, title_field)?;
-                t.set_max_num_chars(usize::MAX / 2);
-                title.push(t);
-                body.push(SnippetGenerator::create(searcher, &**query, body_field)?);
-            }
-        }
-        Ok(Snippets { title, body })
-    }
-
-    /// The whole title, escaped, with the matches in `<b>`.
-    fn title(&self, title: &str) -> String {
-        for generator in &self.title {
-            let snippet = generator.snippet(title);
-            if !snippet.is_empty() {
-                let range = snippet.fragment_range();
-                return format!(
-                    "{}{}{}",
-                    escape(&title[..range.start]),
-                    snippet.to_html(),
-                    escape(&title[range.end..])
-                );
-            }
-        }
-        escape(title)
-    }
-
-    /// About [`SNIPPET_CHARS`] characters around the first match, escaped, matches in `<b>`;
-    /// the start of the body when nothing is highlighted.
-    fn body(&mut self, body: &str, needles: &[String]) -> String {
-        let (start, end) = window(body, needles);
-        let part = &body[start..end];
-        let chars = part.chars().count().max(1);
-        let max_bytes = SNIPPET_CHARS * part.len().div_ceil(chars);
-        for generator in &mut self.body {
-            generator.set_max_num_chars(max_bytes);
-            let snippet = generator.snippet(part);
-            if !snippet.is_empty() {
-                let range = snippet.fragment_range();
-                let before = if start + range.start > 0 { "…" } else { "" };
-                let after = if start + range.end < body.len() {
-                    "…"
-                } else {
-                    ""
-                };
-                return format!("{before}{}{after}", snippet.to_html());
-            }
-        }
-        let head: String = body.chars().take(SNIPPET_CHARS).collect();
-        let more = if head.len() < body.len() { "…" } else { "" };
-        format!("{}{more}", escape(&head))
-    }
-}
-
-/// The byte range of `body` to take a snippet from: around the first occurrence of a needle
-/// (ASCII case-insensitive), else the start.
-fn window(body: &str, needles: &[String]) -> (usize, usize) {
-    let lower;
-    let haystack = if body.bytes().any(|b| b.is_ascii_uppercase()) {
-        lower = body.to_ascii_lowercase();
-        lower.as_str()
-    } else {
-        body
-    };
-    let first = needles
-        .iter()
-        .filter_map(|n| haystack.find(n.as_str()))
-        .min()
-        .unwrap_or(0);
-    let mut start = first.saturating_sub(WINDOW_BEFORE);
-    while !body.is_char_boundary(start) {
-        start -= 1;
-    }
-    let end = start + cut(&body[start..], WINDOW_BYTES).len();
-    (start, end)
-}
-
-/// HTML-escapes text for element content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#x27;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// A title offered while typing.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct Suggestion {
-    pub title: String,
-    pub kind: String,
-    pub url: String,
-}
-
-impl Search {
-    /// Up to `limit` titles the caller may open that match what was typed: every word of it in
-    /// the title, or each chunk as a bigram phrase of the title, or (a single CJK character) a
-    /// title bigram starting with it, or (a last Latin word being typed) a title word starting with it.
-    /// Best match first, then newest.
-    pub fn suggest(
-        &self,
-        text: &str,
-        acl_terms: &[String],
-        limit: usize,
-    ) -> Result<Vec<Suggestion>> {
-        let f = &self.0.fields;
-        let text: String = text.chars().take(MAX_QUERY_CHARS).collect();
-        let text = text.trim();
-        if acl_terms.is_empty() || text.is_empty() || limit == 0 {
-            return Ok(Vec::new());
-        }
-        let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
-        let mut words = super::tokenizer::texts(&mut WordTokenizer::for_query(), text);
-        dedup(&mut words);
-        words.truncate(MAX_WORDS);
-        if !words.is_empty() {
-            let clauses = words
-                .iter()
-                .map(|w| (Occur::Must, term_query(f.title, w)))
-                .collect();
-            alternatives.push(Box::new(BooleanQuery::new(clauses)));
-        }
-        let mut chunks = Vec::new();
-        for chunk in text.split_whitespace().take(MAX_CHUNKS) {
-            let mut stream =
-                tantivy::tokenizer::Tokenizer::token_stream(&mut BigramTokenizer, chunk);
-            let mut terms = Vec::new();
-            while let Some(t) = tantivy::tokenizer::TokenStream::next(&mut stream) {
-                terms.push((t.position, Term::from_field_text(f.title_bigram, &t.text)));
-                if terms.len() == MAX_CHUNK_TOKENS {
-                    break;
-                }
-            }
-            let q: Box<dyn Query> = match terms.len() {
-                0 => continue,
-                1 => Box::new(TermQuery::new(terms.remove(0).1, IndexRecordOption::Basic)),
-                _ => Box::new(PhraseQuery::new_with_offset(terms)),
-            };
-            chunks.push((Occur::Must, q));
-        }
-        if !chunks.is_empty() {
-            alternatives.push(Box::new(BooleanQuery::new(chunks)));
-        }
-        let mut chars = text.chars();
-        if let (Some(c), None) = (chars.next(), chars.next())
-            && super::tokenizer::is_cjk(c)
-        {
-            // A prefix of the bigram dictionary: the automaton only walks the terms that start
-            // with the character.
-            alternatives.push(Box::new(RegexQuery::from_pattern(
-                &format!("{c}."),
-                f.title_bigram,
-            )?));
-        }
-        if let Some(last) = text.split_whitespace().last()
-            && last.len() >= 2
-            && last.bytes().all(|b| b.is_ascii_alphanumeric())
-        {
-            let prefix = last.to_ascii_lowercase();
-            alternatives.push(Box::new(RegexQuery::from_pattern(
-                &format!("{prefix}.*"),
-                f.title,
-            )?));
-        }
-        if alternatives.is_empty() {
-            return Ok(Vec::new());
-        }
-        let query = BooleanQuery::new(vec![
-            (
-                Occur::Must,
-                Box::new(BooleanQuery::union(alternatives)) as Box<dyn Query>,
-            ),
-            (Occur::Must, any_term(f.acl, acl_terms)),
-        ]);
-        let searcher = self.0.reader.searcher();
-        let found = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
-        let mut out: Vec<(Score, i64, Suggestion)> = Vec::with_capacity(found.len());
-        for (score, address) in found {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            let text_of = |field: Field| {
-                doc.get_first(field)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default()
-                    .to_string()
-            };
-            let time = doc
-                .get_first(f.time)
-                .and_then(|v| v.as_i64())
-                .unwrap_or_default();
-            out.push((
-                score,
-                time,
-                Suggestion {
-                    title: text_of(f.title),
-                    kind: text_of(f.kind),
-                    url: text_of(f.url),
-                },
-            ));
-        }
-        out.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
-        Ok(out.into_iter().map(|(_, _, s)| s).collect())
-    }
 }

@@ -4,7 +4,8 @@
 
 use chrono::{Days, NaiveDate, TimeZone};
 
-use super::query::{DateBucket, MAX_LIMIT, MAX_OFFSET, SearchQuery, SearchResults, Suggestion};
+use super::query::{DateBucket, MAX_LIMIT, MAX_OFFSET, SearchQuery, SearchResults};
+use super::suggest::Suggestion;
 use super::{Hit, Order};
 use crate::App;
 use crate::auth::Actor;

@@ -1,6 +1,6 @@
 use std::path::Path;
 
-use super::query::escape;
+use super::snippets::escape;
 use super::tokenizer::{BigramTokenizer, WordTokenizer, texts};
 use super::*;
 use crate::store::outbox::{Change, SearchDoc};
@@ -550,4 +550,80 @@ fn rebuild_from_a_snapshot_refuses_a_stale_one() {
     assert_eq!(search.rebuild(docs.into_iter(), upto).unwrap(), 2);
     assert_eq!(search.position(), upto);
     assert_eq!(keys(&search, &query("新变更"), &["all"]), ["post:2"]);
+}
+
+#[test]
+fn the_bigram_fallback_joins_when_the_words_find_little() {
+    // 南京市 / 长江大桥: no word of this sentence is 市长, only one of its bigrams.
+    let odd = "南京市长江大桥";
+    let mut cut = texts(&mut WordTokenizer::for_index(), odd);
+    cut.sort();
+    assert!(!cut.contains(&"市长".to_string()), "premise: {cut:?}");
+    assert_eq!(texts(&mut WordTokenizer::for_query(), "市长"), ["市长"]);
+
+    let dir = tempfile::tempdir().unwrap();
+    let (store, search) = open(dir.path());
+    upsert(&store, doc("post:0", "post", "随笔", odd, &["all"], 0));
+    let word_docs = |from: usize, to: usize| {
+        for i in from..to {
+            let body = format!("第{i}位市长出席会议");
+            upsert(
+                &store,
+                doc(
+                    &format!("post:{}", i + 1),
+                    "post",
+                    "进度",
+                    &body,
+                    &["all"],
+                    1,
+                ),
+            );
+        }
+    };
+    word_docs(0, query::FALLBACK_BELOW - 2);
+    search.catch_up().unwrap();
+    // Few word matches: the fallback is searched too and finds the odd one.
+    let found = search.search(&query("市长"), &terms(&["all"])).unwrap();
+    assert_eq!(found.total, query::FALLBACK_BELOW - 1);
+    assert!(
+        search
+            .search(
+                &SearchQuery {
+                    limit: 100,
+                    offset: query::FALLBACK_BELOW - 2,
+                    ..query("市长")
+                },
+                &terms(&["all"])
+            )
+            .unwrap()
+            .hits
+            .iter()
+            .any(|h| h.key == "post:0"),
+        "the fallback's match ranks after the word matches"
+    );
+
+    // Enough word matches: the words alone answer.
+    word_docs(query::FALLBACK_BELOW - 2, query::FALLBACK_BELOW);
+    search.catch_up().unwrap();
+    let found = search.search(&query("市长"), &terms(&["all"])).unwrap();
+    assert_eq!(found.total, query::FALLBACK_BELOW);
+    assert_eq!(
+        found.facets,
+        vec![("post".to_string(), query::FALLBACK_BELOW as u64)]
+    );
+
+    // A word that the documents were never cut into whole is looked for as its parts.
+    upsert(
+        &store,
+        doc("post:900", "post", "会议室预约管理办法", "", &["all"], 2),
+    );
+    search.catch_up().unwrap();
+    let parts = texts(&mut WordTokenizer::for_index(), "管理办法");
+    let found = search.search(&query("管理办法"), &terms(&["all"])).unwrap();
+    assert_eq!(found.hits[0].key, "post:900", "{parts:?}");
+    assert!(
+        found.hits[0].title_html.contains("<b>"),
+        "{}",
+        found.hits[0].title_html
+    );
 }
