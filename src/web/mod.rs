@@ -11,6 +11,7 @@ pub mod i18n;
 pub mod metrics;
 pub mod page;
 pub mod richtext;
+pub mod tls;
 
 use rocket::config::{LogLevel, SecretKey, Shutdown as ShutdownConfig};
 use rocket::data::{Limits, ToByteUnit};
@@ -43,6 +44,12 @@ pub fn build(app: App) -> Rocket<Build> {
             mercy: 5,
             ..ShutdownConfig::default()
         },
+        // `[tls]`: rocket's listener speaks HTTPS (the files were checked at start, web::tls).
+        tls: app
+            .config()
+            .tls
+            .files(app.data_dir())
+            .map(|(certs, key)| rocket::config::TlsConfig::from_paths(certs, key)),
         ..rocket::Config::release_default()
     };
     rocket::custom(config)

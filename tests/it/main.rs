@@ -19,6 +19,7 @@ mod posts;
 mod profile;
 mod search;
 mod seed;
+mod tls;
 mod upgrade;
 mod web;
 mod workdays;
