@@ -28,6 +28,7 @@ pub struct Config {
     pub documents: DocumentsConfig,
     pub backup: BackupConfig,
     pub tls: TlsConfig,
+    pub limits: LimitsConfig,
 }
 
 /// HTTPS served by the node itself (web::tls) instead of a reverse proxy in front. Both paths
@@ -47,6 +48,26 @@ impl TlsConfig {
     /// the node serves plain HTTP.
     pub fn files(&self, data: &Path) -> Option<(PathBuf, PathBuf)> {
         (!self.certs.is_empty()).then(|| (data.join(&self.certs), data.join(&self.key)))
+    }
+}
+
+/// Requests allowed per client address and minute (web::ratelimit); 0 turns a limit off.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitsConfig {
+    /// Every request to pages and the API (not /healthz, /metrics or static files).
+    pub requests_per_minute: u32,
+    /// Writes among them: any method but GET, HEAD and OPTIONS (uploads included).
+    pub writes_per_minute: u32,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        // Generous: a busy office behind one NAT address is one client address.
+        LimitsConfig {
+            requests_per_minute: 6000,
+            writes_per_minute: 1200,
+        }
     }
 }
 
@@ -220,6 +241,7 @@ impl Default for Config {
             documents: DocumentsConfig::default(),
             backup: BackupConfig::default(),
             tls: TlsConfig::default(),
+            limits: LimitsConfig::default(),
         }
     }
 }
@@ -426,6 +448,15 @@ mod tests {
             ("[tls]\ncerts = \"c.pem\"\n", "tls.key"),
             ("[tls]\nkey = \"k.pem\"\n", "tls.certs"),
             ("[tls]\ncert = \"c.pem\"\n", "cert"),
+            (
+                "[limits]\nrequests_per_minute = -1\n",
+                "requests_per_minute",
+            ),
+            (
+                "[limits]\nwrites_per_minute = \"many\"\n",
+                "writes_per_minute",
+            ),
+            ("[limits]\nburst = 10\n", "burst"),
         ];
         for (toml, name) in cases {
             let dir = tempfile::tempdir().unwrap();
@@ -442,18 +473,23 @@ mod tests {
 
     #[test]
     #[allow(clippy::result_large_err)] // figment's Jail decides the closure's error type
-    fn tls_files() {
+    fn tls_files_and_rate_limits() {
         let c = Config::default();
         assert_eq!(
             c.tls.files(Path::new("/data")),
             None,
             "plain HTTP by default"
         );
+        assert_eq!(
+            (c.limits.requests_per_minute, c.limits.writes_per_minute),
+            (6000, 1200)
+        );
 
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(
             dir.path().join(FILE_NAME),
-            "[tls]\ncerts = \"tls/fullchain.pem\"\nkey = \"/etc/oanode/key.pem\"\n",
+            "[tls]\ncerts = \"tls/fullchain.pem\"\nkey = \"/etc/oanode/key.pem\"\n\
+             [limits]\nwrites_per_minute = 0\n",
         )
         .unwrap();
         let c = Config::load_from(
@@ -470,11 +506,17 @@ mod tests {
             )),
             "relative to the data directory, or absolute"
         );
+        assert_eq!(
+            (c.limits.requests_per_minute, c.limits.writes_per_minute),
+            (6000, 0)
+        );
 
         figment::Jail::expect_with(|jail| {
+            jail.set_env("OANODE_T2_LIMITS__REQUESTS_PER_MINUTE", "0");
             jail.set_env("OANODE_T2_TLS__CERTS", "/srv/tls/certs.pem");
             let env = Env::prefixed("OANODE_T2_").split("__");
             let c = Config::load_from(dir.path(), &Flags::default(), env).unwrap();
+            assert_eq!(c.limits.requests_per_minute, 0);
             assert_eq!(
                 c.tls.files(dir.path()).unwrap().0,
                 PathBuf::from("/srv/tls/certs.pem")

@@ -17,6 +17,7 @@ mod org;
 mod org_lists;
 mod posts;
 mod profile;
+mod ratelimit;
 mod search;
 mod seed;
 mod tls;
