@@ -27,6 +27,48 @@ pub struct Config {
     pub workflow: WorkflowConfig,
     pub documents: DocumentsConfig,
     pub backup: BackupConfig,
+    pub tls: TlsConfig,
+    pub limits: LimitsConfig,
+}
+
+/// HTTPS served by the node itself (web::tls) instead of a reverse proxy in front. Both paths
+/// empty (the default): plain HTTP.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct TlsConfig {
+    /// The certificate chain, PEM, the node's own certificate first (relative to the data
+    /// directory, or absolute).
+    pub certs: String,
+    /// The private key of that certificate, PEM (PKCS#8, RSA or SEC1).
+    pub key: String,
+}
+
+impl TlsConfig {
+    /// The certificate chain and key files, resolved against the data directory; `None` when
+    /// the node serves plain HTTP.
+    pub fn files(&self, data: &Path) -> Option<(PathBuf, PathBuf)> {
+        (!self.certs.is_empty()).then(|| (data.join(&self.certs), data.join(&self.key)))
+    }
+}
+
+/// Requests allowed per client address and minute (web::ratelimit); 0 turns a limit off.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitsConfig {
+    /// Every request to pages and the API (not /healthz, /metrics or static files).
+    pub requests_per_minute: u32,
+    /// Writes among them: any method but GET, HEAD and OPTIONS (uploads included).
+    pub writes_per_minute: u32,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        // Generous: a busy office behind one NAT address is one client address.
+        LimitsConfig {
+            requests_per_minute: 6000,
+            writes_per_minute: 1200,
+        }
+    }
 }
 
 /// Scheduled backups (backup::schedule).
@@ -198,6 +240,8 @@ impl Default for Config {
             workflow: WorkflowConfig::default(),
             documents: DocumentsConfig::default(),
             backup: BackupConfig::default(),
+            tls: TlsConfig::default(),
+            limits: LimitsConfig::default(),
         }
     }
 }
@@ -306,6 +350,12 @@ impl Config {
         if self.backup.keep == 0 {
             return Err("invalid configuration: backup.keep must be at least 1".into());
         }
+        if self.tls.certs.is_empty() != self.tls.key.is_empty() {
+            return Err(
+                "invalid configuration: tls.certs and tls.key go together (set both, or neither)"
+                    .into(),
+            );
+        }
         Ok(())
     }
 
@@ -395,6 +445,18 @@ mod tests {
             ("[ehr]\npickup_at = \"25:00\"\n", "pickup_at"),
             ("[ehr]\npickup_at = \"7:30\"\n", "pickup_at"),
             ("listen = \n", "oanode.toml"),
+            ("[tls]\ncerts = \"c.pem\"\n", "tls.key"),
+            ("[tls]\nkey = \"k.pem\"\n", "tls.certs"),
+            ("[tls]\ncert = \"c.pem\"\n", "cert"),
+            (
+                "[limits]\nrequests_per_minute = -1\n",
+                "requests_per_minute",
+            ),
+            (
+                "[limits]\nwrites_per_minute = \"many\"\n",
+                "writes_per_minute",
+            ),
+            ("[limits]\nburst = 10\n", "burst"),
         ];
         for (toml, name) in cases {
             let dir = tempfile::tempdir().unwrap();
@@ -407,5 +469,59 @@ mod tests {
             .expect_err(toml);
             assert!(err.contains(name), "{toml:?}: {err}");
         }
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail decides the closure's error type
+    fn tls_files_and_rate_limits() {
+        let c = Config::default();
+        assert_eq!(
+            c.tls.files(Path::new("/data")),
+            None,
+            "plain HTTP by default"
+        );
+        assert_eq!(
+            (c.limits.requests_per_minute, c.limits.writes_per_minute),
+            (6000, 1200)
+        );
+
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(FILE_NAME),
+            "[tls]\ncerts = \"tls/fullchain.pem\"\nkey = \"/etc/oanode/key.pem\"\n\
+             [limits]\nwrites_per_minute = 0\n",
+        )
+        .unwrap();
+        let c = Config::load_from(
+            dir.path(),
+            &Flags::default(),
+            Env::prefixed("OANODE_TEST_NONE_"),
+        )
+        .unwrap();
+        assert_eq!(
+            c.tls.files(dir.path()),
+            Some((
+                dir.path().join("tls/fullchain.pem"),
+                PathBuf::from("/etc/oanode/key.pem")
+            )),
+            "relative to the data directory, or absolute"
+        );
+        assert_eq!(
+            (c.limits.requests_per_minute, c.limits.writes_per_minute),
+            (6000, 0)
+        );
+
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("OANODE_T2_LIMITS__REQUESTS_PER_MINUTE", "0");
+            jail.set_env("OANODE_T2_TLS__CERTS", "/srv/tls/certs.pem");
+            let env = Env::prefixed("OANODE_T2_").split("__");
+            let c = Config::load_from(dir.path(), &Flags::default(), env).unwrap();
+            assert_eq!(c.limits.requests_per_minute, 0);
+            assert_eq!(
+                c.tls.files(dir.path()).unwrap().0,
+                PathBuf::from("/srv/tls/certs.pem")
+            );
+            Ok(())
+        });
     }
 }

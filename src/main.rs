@@ -269,6 +269,13 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     std::net::TcpListener::bind(addr).map_err(|e| {
         format!("cannot listen on {addr}: {e} (is another program using that port?)")
     })?;
+    // `[tls]`: a certificate or key that cannot be used stops the node here, naming the file.
+    let tls = config
+        .tls
+        .files(&data)
+        .map(|(certs, key)| oanode::web::tls::check_files(&certs, &key))
+        .transpose()?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let app = open(&data, config)?;
     if fresh {
         let demo = oanode::demo::install(app.store(), app.clock()).map_err(describe)?;
@@ -279,7 +286,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             demo.units,
             demo.people
         );
-        println!("oanode: 请在浏览器中打开 / open in a browser: http://{addr}/");
+        println!("oanode: 请在浏览器中打开 / open in a browser: {scheme}://{addr}/");
         println!(
             "oanode: 示例账号如 zhangwei（集团管理员），密码均为 / demo logins such as zhangwei (group admin), password: {}",
             oanode::demo::DEMO_PASSWORD
@@ -294,8 +301,8 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     app.search().start_indexer();
     let pickup = start_pickup(&app, &data)?;
     let mut deadlines = oanode::workflow::service::deadlines::DeadlineScheduler::start(app.clone());
-    tracing::info!(%addr, data = %data.display(), version = oanode::VERSION, "oanode is serving");
-    let token = oanode::backup::cli::write_control(&data, addr)
+    tracing::info!(%addr, scheme, data = %data.display(), version = oanode::VERSION, "oanode is serving");
+    let token = oanode::backup::cli::write_control(&data, addr, tls.as_deref())
         .map_err(|e| format!("cannot write {}: {e}", oanode::backup::cli::CONTROL_FILE))?;
     let rocket = oanode::rocket(app.clone()).manage(oanode::backup::pages::ControlToken(token));
     let launched = rocket::execute(rocket.launch());

@@ -187,9 +187,10 @@ pub fn client_address(req: &Request<'_>) -> Option<std::net::IpAddr> {
     }
 }
 
-/// Whether the browser reached the node over HTTPS: said by a reverse proxy on this host in
-/// `X-Forwarded-Proto` (the installer's nginx and Caddy examples send it). Cookies set then carry
-/// `Secure`. A header from anyone else is ignored, as for [`client_address`].
+/// Whether the browser reached the node over HTTPS: the node serves TLS itself (`[tls]`), or a
+/// reverse proxy on this host says so in `X-Forwarded-Proto` (the installer's nginx and Caddy
+/// examples send it). Cookies set then carry `Secure`. The header from anyone else is ignored,
+/// as for [`client_address`].
 pub struct Https(pub bool);
 
 #[rocket::async_trait]
@@ -197,6 +198,9 @@ impl<'r> FromRequest<'r> for Https {
     type Error = std::convert::Infallible;
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        if req.rocket().config().tls_enabled() {
+            return Outcome::Success(Https(true));
+        }
         let via_proxy = req.remote().is_some_and(|a| a.ip().is_loopback());
         let https = via_proxy
             && req

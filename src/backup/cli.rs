@@ -2,7 +2,7 @@
 //! through the control file it writes at start (`<data>/control.json`: its address and a secret
 //! only the node's user can read), to write the backup; a stopped node's store is opened here.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -19,11 +19,19 @@ pub const CONTROL_FILE: &str = "control.json";
 pub struct ControlFile {
     pub addr: String,
     pub token: String,
+    /// When the node serves HTTPS itself: the SHA-256 (hex) of its certificate, the one
+    /// certificate `oanode backup` then trusts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls_sha256: Option<String>,
 }
 
-/// Writes the control file of a node that starts serving on `addr` (owner-only permissions);
-/// returns the token.
-pub fn write_control(data: &Path, addr: std::net::SocketAddr) -> std::io::Result<String> {
+/// Writes the control file of a node that starts serving on `addr` (owner-only permissions),
+/// over TLS with the certificate whose SHA-256 is `tls_sha256`; returns the token.
+pub fn write_control(
+    data: &Path,
+    addr: std::net::SocketAddr,
+    tls_sha256: Option<&str>,
+) -> std::io::Result<String> {
     use rand::RngCore;
     let mut bytes = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);
@@ -37,6 +45,7 @@ pub fn write_control(data: &Path, addr: std::net::SocketAddr) -> std::io::Result
     let json = serde_json::to_vec(&ControlFile {
         addr: host.to_string(),
         token: token.clone(),
+        tls_sha256: tls_sha256.map(str::to_string),
     })?;
     let path = data.join(CONTROL_FILE);
     let mut opts = std::fs::OpenOptions::new();
@@ -55,17 +64,31 @@ pub fn remove_control(data: &Path) {
 
 /// One JSON POST to the node on this machine; `None` when nobody answers (a stale control file).
 fn ask_node(c: &ControlFile, path: &str, body: &str) -> Option<Result<String, String>> {
-    let mut s = TcpStream::connect(&c.addr).ok()?;
-    let _ = s.set_read_timeout(Some(Duration::from_secs(6 * 3600)));
+    // A backup of a large store takes a while; the node answers when it is written.
+    let timeout = Duration::from_secs(6 * 3600);
     let request = format!(
         "POST {path} HTTP/1.1\r\nHost: {}\r\nX-Oanode-Control: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         c.addr,
         c.token,
         body.len()
     );
-    s.write_all(request.as_bytes()).ok()?;
-    let mut answer = String::new();
-    s.read_to_string(&mut answer).ok()?;
+    let answer = match &c.tls_sha256 {
+        Some(fingerprint) => {
+            let addr = c.addr.parse().ok()?;
+            let mut s = match crate::web::tls::connect_pinned(addr, fingerprint, timeout) {
+                Ok(s) => s,
+                Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => return None,
+                Err(e) => return Some(Err(format!("cannot reach the node over TLS: {e}"))),
+            };
+            crate::web::tls::exchange(&mut s, request.as_bytes()).ok()?
+        }
+        None => {
+            let mut s = TcpStream::connect(&c.addr).ok()?;
+            let _ = s.set_read_timeout(Some(timeout));
+            crate::web::tls::exchange(&mut s, request.as_bytes()).ok()?
+        }
+    };
+    let answer = String::from_utf8_lossy(&answer);
     let status: u16 = answer.split(' ').nth(1)?.parse().ok()?;
     let body = answer
         .split_once("\r\n\r\n")

@@ -22,7 +22,7 @@ impl Fairing for SecurityHeaders {
         }
     }
 
-    async fn on_response<'r>(&self, _req: &'r Request<'_>, res: &mut Response<'r>) {
+    async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {
         // Ours replace Rocket's Shield defaults (which allow same-origin framing).
         let set = |res: &mut Response<'r>, name: &'static str, value: &'static str| {
             res.set_header(Header::new(name, value));
@@ -37,6 +37,11 @@ impl Fairing for SecurityHeaders {
             "camera=(), microphone=(), geolocation=()",
         );
         set(res, "Cross-Origin-Opener-Policy", "same-origin");
+        // Serving HTTPS itself (`[tls]`), the node asks browsers to keep to it, as the nginx
+        // example does (browsers ignore it over a certificate they had to be told to accept).
+        if req.rocket().config().tls_enabled() {
+            set(res, "Strict-Transport-Security", "max-age=63072000");
+        }
         if !res.headers().contains("Cache-Control") {
             res.set_header(Header::new("Cache-Control", "no-store"));
         }

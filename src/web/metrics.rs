@@ -1,8 +1,8 @@
 //! `GET /metrics`: the node's own figures in the Prometheus text format: requests by route and
-//! status, latency histograms by route, sign-in failures, and at each scrape the store's size,
-//! the index's lag behind the outbox, the indexed items, the active sessions, the resident
-//! memory and the uptime. Only the group's administrators (a session, or an integration token
-//! of theirs for the scraper) may read it.
+//! status, latency histograms by route, sign-in failures, rate-limit refusals, and at each scrape
+//! the store's size, the index's lag behind the outbox, the indexed items, the active sessions,
+//! the resident memory and the uptime. Only the group's administrators (a session, or an
+//! integration token of theirs for the scraper) may read it.
 
 use std::sync::Mutex;
 use std::time::Instant;
@@ -29,6 +29,11 @@ struct RequestLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct LimitLabels {
+    limit: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RouteLabels {
     method: String,
     route: String,
@@ -47,6 +52,7 @@ pub struct Metrics {
     requests: Family<RequestLabels, Counter>,
     latency: Family<RouteLabels, Histogram, Buckets>,
     sign_in_failures: Counter,
+    rate_limited: Family<LimitLabels, Counter>,
     store_bytes: Gauge,
     outbox_lag: Gauge,
     indexed: Gauge,
@@ -64,6 +70,7 @@ impl Default for Metrics {
             latency_buckets as Buckets,
         );
         let sign_in_failures = Counter::default();
+        let rate_limited = Family::<LimitLabels, Counter>::default();
         let (store_bytes, outbox_lag, indexed, sessions, resident_bytes, uptime_seconds) = (
             Gauge::default(),
             Gauge::default(),
@@ -86,6 +93,11 @@ impl Default for Metrics {
             "sign_in_failures",
             "Sign-ins refused (wrong password, unknown login, locked, throttled)",
             sign_in_failures.clone(),
+        );
+        r.register(
+            "rate_limited",
+            "Requests refused by the per-address rate limits ([limits]), by limit",
+            rate_limited.clone(),
         );
         r.register(
             "store_size_bytes",
@@ -122,6 +134,7 @@ impl Default for Metrics {
             requests,
             latency,
             sign_in_failures,
+            rate_limited,
             store_bytes,
             outbox_lag,
             indexed,
@@ -162,6 +175,15 @@ impl Metrics {
                 method,
                 route,
                 status,
+            })
+            .inc();
+    }
+
+    /// Counts a request refused by a rate limit (called by the rate limit fairing).
+    pub fn rate_limited(&self, limit: super::ratelimit::Limit) {
+        self.rate_limited
+            .get_or_create(&LimitLabels {
+                limit: limit.as_str(),
             })
             .inc();
     }

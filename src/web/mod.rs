@@ -10,7 +10,9 @@ pub mod home;
 pub mod i18n;
 pub mod metrics;
 pub mod page;
+pub mod ratelimit;
 pub mod richtext;
+pub mod tls;
 
 use rocket::config::{LogLevel, SecretKey, Shutdown as ShutdownConfig};
 use rocket::data::{Limits, ToByteUnit};
@@ -43,11 +45,19 @@ pub fn build(app: App) -> Rocket<Build> {
             mercy: 5,
             ..ShutdownConfig::default()
         },
+        // `[tls]`: rocket's listener speaks HTTPS (the files were checked at start, web::tls).
+        tls: app
+            .config()
+            .tls
+            .files(app.data_dir())
+            .map(|(certs, key)| rocket::config::TlsConfig::from_paths(certs, key)),
         ..rocket::Config::release_default()
     };
+    let limiter = ratelimit::RateLimiter::new(&app.config().limits);
     rocket::custom(config)
         .manage(app)
         .manage(metrics::Metrics::default())
+        .manage(limiter)
         .mount(
             "/",
             routes![
@@ -56,7 +66,9 @@ pub fn build(app: App) -> Rocket<Build> {
                 assets::serve,
                 health::healthz,
                 health::openapi_json,
-                metrics::metrics
+                metrics::metrics,
+                ratelimit::refuse_api,
+                ratelimit::refuse_page
             ],
         )
         .mount("/", crate::auth::api::routes())
@@ -90,4 +102,5 @@ pub fn build(app: App) -> Rocket<Build> {
         .attach(rocket::shield::Shield::new())
         .attach(headers::SecurityHeaders)
         .attach(headers::RequestLog)
+        .attach(ratelimit::RateLimit)
 }

@@ -63,8 +63,12 @@ impl Node {
             .args(["serve", "--data"])
             .arg(&self.data)
             .args(["--listen", &format!("127.0.0.1:{}", self.addr.0)])
-            // One client address signs in many times: lift the per-address limit for this node.
+            // One client address signs in many times: lift the per-address limit for this node;
+            // and it writes from several threads as fast as the node commits: the general rate
+            // limits per address ([limits]) are off (0), or they would refuse the writes tested.
             .env("OANODE_AUTH__ADDRESS_ATTEMPTS_PER_MINUTE", "1000000")
+            .env("OANODE_LIMITS__REQUESTS_PER_MINUTE", "0")
+            .env("OANODE_LIMITS__WRITES_PER_MINUTE", "0")
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()

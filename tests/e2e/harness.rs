@@ -468,6 +468,9 @@ impl Browser {
         let Value::Object(caps) = caps else {
             unreachable!("a JSON object literal")
         };
+        // Test builds compile two rustls providers (ring for the node's TLS, aws-lc-rs through
+        // fantoccini's hyper-rustls), so rustls has no default until one is installed.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let mut builder = ClientBuilder::rustls().unwrap_or_else(|e| {
             panic!("e2e: WebDriver HTTP client (rustls with the system's roots): {e}")
         });

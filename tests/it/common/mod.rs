@@ -291,8 +291,13 @@ pub const PW: &str = "Passw0rd";
 
 impl World {
     pub async fn standard() -> World {
+        World::with_config(Config::default()).await
+    }
+
+    /// The standard world on a node with its own configuration.
+    pub async fn with_config(config: Config) -> World {
         use oanode::org::model::UnitKind::*;
-        let t = TestApp::empty().await;
+        let t = TestApp::with_config(config).await;
         let group = t.add_unit("G", "示例集团", Group, None);
         let hq_it = t.add_unit("G-IT", "信息管理部", Department, Some(group));
         let e1 = t.add_unit("E1", "示例能源", Enterprise, Some(group));
