@@ -55,9 +55,10 @@ target/release/oanode seed --data "$work/data" --users "$SEED_USERS" --units "$S
 target/release/oanode reindex --data "$work/data" >"$out/reindex.log" 2>&1 ||
   { cat "$out/reindex.log" >&2; die "reindex failed"; }
 
-# wrk is one address: the per-address sign-in throttle is raised for this throw-away node only
-# (as in run.sh); everything else is as shipped.
+# wrk is one address: the per-address sign-in throttle is raised and the per-address rate limits
+# are off for this throw-away node only (as in run.sh); everything else is as shipped.
 OANODE_AUTH__ADDRESS_ATTEMPTS_PER_MINUTE=1000000 \
+  OANODE_LIMITS__REQUESTS_PER_MINUTE=0 OANODE_LIMITS__WRITES_PER_MINUTE=0 \
   target/release/oanode serve --data "$work/data" --listen "127.0.0.1:$PORT" >"$out/oanode.log" 2>&1 &
 pid=$!
 pids+=("$pid")
