@@ -196,6 +196,9 @@ fi
 export APPLICANT_TOKEN APPROVER_TOKEN
 
 peak_rss() { awk '/^VmHWM/ {printf "%.1f MB", $2 / 1024}' "/proc/$1/status"; }
+# The resident memory after a scenario, and its anonymous part (the heap; the rest is the binary
+# and the memory-mapped search index and store pages, which the kernel may drop and re-read).
+rss_now() { awk '/^VmRSS/ {r = $2} /^RssAnon/ {a = $2} END {printf "%.1f MB (%.1f MB)", r / 1024, a / 1024}' "/proc/$1/status"; }
 
 notes=()
 # measure NAME PORT PID PATH [LUA]: one wrk run, one table row.
@@ -216,7 +219,7 @@ measure() {
     notes+=("$name: $errors")
     name="$name ⚠"
   fi
-  echo "| $name | $rps | $p50 | $p99 | $(peak_rss "$pid") |"
+  echo "| $name | $rps | $p50 | $p99 | $(peak_rss "$pid") | $(rss_now "$pid") |"
 }
 
 scenario() { measure "$1" "$PORT" "$oanode_pid" "$2" "${3:-}" "${4:-}"; }
@@ -231,8 +234,8 @@ echo "documents-inbox as ${reader:-$person} ($(sed -n 's/^oanode: busiest reader
 echo "todo and done-list as ${busiest:-$person} (the busiest approver); submit-approve: $applicant submits, $approver approves, $PAIR_CONNECTIONS clients (pairs/s = requests/s ÷ 2)"
 echo "auth.address_attempts_per_minute=$LOGIN_PER_MINUTE and limits.requests_per_minute = limits.writes_per_minute = 0 (off) on this node (wrk is one address)"
 echo
-echo "| scenario | requests/s | p50 | p99 | peak RSS |"
-echo "|---|---|---|---|---|"
+echo "| scenario | requests/s | p50 | p99 | peak RSS | RSS after (heap) |"
+echo "|---|---|---|---|---|---|"
 measure "rocket hello-world (yardstick)" "$HELLO_PORT" "$hello_pid" /
 scenarios
 if [ "${#notes[@]}" -gt 0 ]; then
