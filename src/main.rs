@@ -305,7 +305,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     let token = oanode::backup::cli::write_control(&data, addr, tls.as_deref())
         .map_err(|e| format!("cannot write {}: {e}", oanode::backup::cli::CONTROL_FILE))?;
     let rocket = oanode::rocket(app.clone()).manage(oanode::backup::pages::ControlToken(token));
-    let launched = rocket::execute(rocket.launch());
+    let launched = runtime()?.block_on(rocket.launch());
     oanode::backup::cli::remove_control(&data);
     if let Some(p) = pickup {
         p.stop();
@@ -320,6 +320,24 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         }
         Err(e) => Err(format!("the server could not start: {}", launch_error(&e))),
     }
+}
+
+/// Threads for blocking work (store commits, searches, waits for a password hash) at most. Rocket's
+/// own runtime allows 512: a burst of 64 clients left ~70 threads behind, each holding its
+/// allocator cache (resident memory in the soak, PERFORMANCE.md). Writers beyond this wait for a
+/// thread, then join the next group commit.
+const MAX_BLOCKING_THREADS: usize = 32;
+
+/// The server's runtime: as `rocket::execute` builds it (a worker per core), with the blocking
+/// threads bounded.
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(std::thread::available_parallelism().map_or(2, |n| n.get()))
+        .max_blocking_threads(MAX_BLOCKING_THREADS)
+        .thread_name("rocket-worker-thread")
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the server's threads: {e}"))
 }
 
 /// The nightly eHR pickup, when `[ehr] inbox` is configured.

@@ -228,6 +228,7 @@ echo
 echo "oanode $(target/release/oanode --version | awk '{print $2}'), $(nproc) cores, wrk -t$THREADS -c$CONNECTIONS -d$DURATION"
 echo "seed: $seed_line (oanode seed, ${seed_ms} ms wall)"
 echo "search index: $(tail -n1 "$work/reindex.log" | sed 's/^oanode: //') (oanode reindex, ${reindex_ms} ms wall)"
+echo "data: store $(du -h "$work/data/oanode.redb" | cut -f1), search index $(du -sh "$work/data/search" | cut -f1) (before the scenarios)"
 echo "start-up to the first 200 on /healthz (seeded data directory): ${startup_ms} ms"
 echo "API scenarios as $person (no admin role); sign-in rotates over $(wc -l <"$LOGINS_FILE") seeded people;"
 echo "documents-inbox as ${reader:-$person} ($(sed -n 's/^oanode: busiest reader: [^ ]* (\(.*\))/\1/p' "$work/seed.log"));"
