@@ -2,6 +2,7 @@
 //! house plan: features are folders with the same rooms (model, store, service, api, pages), the
 //! web layer is the only one that knows Rocket.
 
+pub mod alloc;
 pub mod app;
 pub mod audit;
 pub mod auth;

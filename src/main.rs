@@ -11,11 +11,6 @@ use oanode::config::{Config, Flags};
 use oanode::error::Error;
 use oanode::{App, app, store};
 
-/// jemalloc rather than glibc's malloc: see Cargo.toml (resident memory under load).
-#[cfg(not(target_env = "msvc"))]
-#[global_allocator]
-static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
-
 #[derive(Parser)]
 #[command(
     name = "oanode",

@@ -45,7 +45,7 @@ pub async fn login(
 ) -> Result<Json<LoginAnswer>> {
     let LoginInput { login, password } = input.into_inner();
     let out = app
-        .run(move |app| service::login(app, &login, &password, &origin))
+        .run_hashing(move |app| service::login(app, &login, &password, &origin))
         .await?;
     Ok(Json(LoginAnswer {
         token: out.token,
@@ -92,7 +92,7 @@ pub async fn change_password(
         old_password,
         new_password,
     } = input.into_inner();
-    app.run(move |app| {
+    app.run_hashing(move |app| {
         service::change_password(app, &actor.0, &old_password, &new_password, &origin)
     })
     .await?;
@@ -182,7 +182,7 @@ pub async fn reset_password(
     id: u64,
 ) -> Result<Json<InitialPassword>> {
     let initial_password = app
-        .run(move |app| service::reset_password(app, &actor, id, &origin))
+        .run_hashing(move |app| service::reset_password(app, &actor, id, &origin))
         .await?;
     Ok(Json(InitialPassword { initial_password }))
 }

@@ -62,7 +62,7 @@ pub async fn login(
     let next = safe_next(next.as_deref()).to_string();
     let who = login.clone();
     match app
-        .run(move |app| service::login(app, &who, &password, &origin))
+        .run_hashing(move |app| service::login(app, &who, &password, &origin))
         .await
     {
         Ok(out) => {
@@ -188,7 +188,9 @@ pub async fn change_password(
     }
     let a = actor.0.clone();
     match app
-        .run(move |app| service::change_password(app, &a, &old_password, &new_password, &origin))
+        .run_hashing(move |app| {
+            service::change_password(app, &a, &old_password, &new_password, &origin)
+        })
         .await
     {
         Ok(()) => Ok(Either::Left(Redirect::to("/settings/password?done=true"))),

@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 /// blocking threads left ~15 MB resident per sign-in (3.4 GB in the load harness, DESIGN.md).
 /// Only these threads ever run argon2, so only their two arenas hold its blocks, reused from one
 /// hash to the next.
-const SLOTS: usize = 2;
+pub const SLOTS: usize = 2;
 
 type Job = Box<dyn FnOnce() + Send>;
 

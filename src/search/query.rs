@@ -15,7 +15,9 @@ use std::ops::Bound;
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Collector, Count, TopDocs};
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
+};
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, Score, Searcher, TantivyDocument, Term};
 
@@ -290,7 +292,13 @@ pub(super) fn any_term(field: Field, terms: &[String]) -> Box<dyn Query> {
             )
         })
         .collect();
-    Box::new(BoostQuery::new(Box::new(BooleanQuery::new(clauses)), 0.0))
+    filter(BooleanQuery::new(clauses))
+}
+
+/// `query` as a filter: it adds nothing to the score, and its own parts are not scored at all
+/// (a boost of 0 still scored every ACL term of every match, then multiplied by 0).
+fn filter(query: impl Query) -> Box<dyn Query> {
+    Box::new(ConstScoreQuery::new(Box::new(query), 0.0))
 }
 
 /// Matches documents of any of `units` (a filter: no scoring weight).
@@ -307,7 +315,7 @@ fn any_unit(field: Field, units: &[u64]) -> Box<dyn Query> {
             )
         })
         .collect();
-    Box::new(BoostQuery::new(Box::new(BooleanQuery::new(clauses)), 0.0))
+    filter(BooleanQuery::new(clauses))
 }
 
 /// Matches documents whose `time` is in `[from, to)`.
@@ -318,10 +326,7 @@ fn time_range(field: Field, from: Option<i64>, to: Option<i64>) -> Box<dyn Query
     let upper = to.map_or(Bound::Unbounded, |t| {
         Bound::Excluded(Term::from_field_i64(field, t))
     });
-    Box::new(BoostQuery::new(
-        Box::new(RangeQuery::new(lower, upper)),
-        0.0,
-    ))
+    filter(RangeQuery::new(lower, upper))
 }
 
 /// The matches of one pass over the index.

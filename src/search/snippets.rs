@@ -7,6 +7,7 @@ use super::Fields;
 use super::indexer::cut;
 use super::query::TextQuery;
 use crate::error::Result;
+use crate::web::richtext::escape;
 
 /// Snippet length in characters.
 const SNIPPET_CHARS: usize = 160;
@@ -111,20 +112,4 @@ fn window(body: &str, needles: &[String]) -> (usize, usize) {
     }
     let end = start + cut(&body[start..], WINDOW_BYTES).len();
     (start, end)
-}
-
-/// HTML-escapes text for element content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#x27;"),
-            c => out.push(c),
-        }
-    }
-    out
 }

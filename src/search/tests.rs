@@ -1,9 +1,9 @@
 use std::path::Path;
 
-use super::snippets::escape;
 use super::tokenizer::{BigramTokenizer, WordTokenizer, texts};
 use super::*;
 use crate::store::outbox::{Change, SearchDoc};
+use crate::web::richtext::escape;
 
 const SENTENCE: &str = "集团信息管理部负责系统用户账号的运维管理";
 

@@ -58,6 +58,8 @@ pub struct Metrics {
     indexed: Gauge,
     sessions: Gauge,
     resident_bytes: Gauge,
+    allocated_bytes: Gauge,
+    allocator_resident_bytes: Gauge,
     uptime_seconds: Gauge,
     started: Instant,
 }
@@ -79,6 +81,7 @@ impl Default for Metrics {
             Gauge::default(),
             Gauge::default(),
         );
+        let (allocated_bytes, allocator_resident_bytes) = (Gauge::default(), Gauge::default());
         r.register(
             "http_requests",
             "HTTP requests answered, by route and status",
@@ -125,6 +128,16 @@ impl Default for Metrics {
             resident_bytes.clone(),
         );
         r.register(
+            "allocator_allocated_bytes",
+            "Memory the program has allocated and not freed (jemalloc's stats.allocated)",
+            allocated_bytes.clone(),
+        );
+        r.register(
+            "allocator_resident_bytes",
+            "Memory the allocator keeps resident: allocated, its metadata and freed pages not yet returned",
+            allocator_resident_bytes.clone(),
+        );
+        r.register(
             "uptime_seconds",
             "Seconds since the node started",
             uptime_seconds.clone(),
@@ -140,6 +153,8 @@ impl Default for Metrics {
             indexed,
             sessions,
             resident_bytes,
+            allocated_bytes,
+            allocator_resident_bytes,
             uptime_seconds,
             started: Instant::now(),
         }
@@ -202,6 +217,9 @@ impl Metrics {
         self.indexed.set(app.search().num_docs() as i64);
         self.sessions.set(sessions as i64);
         self.resident_bytes.set(resident_bytes() as i64);
+        let heap = crate::alloc::stats().unwrap_or_default();
+        self.allocated_bytes.set(heap.allocated as i64);
+        self.allocator_resident_bytes.set(heap.resident as i64);
         self.uptime_seconds
             .set(self.started.elapsed().as_secs() as i64);
         Ok(())

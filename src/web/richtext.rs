@@ -143,7 +143,7 @@ pub fn sanitize(html: &str) -> String {
         if text.is_empty() {
             return String::new();
         }
-        return format!("<p>{}</p>", escape(&text));
+        return format!("<p>{}</p>", escape(&text).replace('\n', "<br>"));
     }
     builder().clean(html).to_string()
 }
@@ -402,14 +402,16 @@ fn text_of(html: &str) -> String {
     tokenize(html, Text::default()).out.into_inner()
 }
 
-fn escape(text: &str) -> String {
+/// HTML-escapes text for element content and attribute values (the search snippets' too).
+pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '\n' => out.push_str("<br>"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
             c => out.push(c),
         }
     }

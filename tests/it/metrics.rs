@@ -42,4 +42,13 @@ async fn metrics_count_requests_and_sign_in_failures_for_administrators_only() {
     assert!(m.contains("oanode_sign_in_failures_total 1"), "{m}");
     // Two sessions signed in (the admin's and alice's).
     assert!(m.contains("oanode_sessions_active 2"), "{m}");
+    // The allocator's figures: something is allocated, and it is resident.
+    let value = |name: &str| -> u64 {
+        m.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+            .unwrap_or_else(|| panic!("{name} in\n{m}"))
+    };
+    let allocated = value("oanode_allocator_allocated_bytes");
+    assert!(allocated > 0);
+    assert!(value("oanode_allocator_resident_bytes") >= allocated);
 }

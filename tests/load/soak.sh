@@ -103,13 +103,19 @@ stream todo 4 "$TODO" "/api/v1/workflow/tasks?box=todo" bearer.lua
 stream documents-inbox 2 "$READER" "/api/v1/documents?box=inbox" bearer.lua
 stream submit-approve 2 "" /api/v1/workflow/instances submit-approve.lua
 
-echo "elapsed_s,rss_kb,anon_kb,file_kb,threads" >"$out/soak.csv"
+# The allocator's own figure (/metrics): what the program holds allocated, against what is resident.
+allocated_kb() {
+  curl -fsS --max-time 5 -H "Authorization: Bearer $admin" "http://127.0.0.1:$PORT/metrics" |
+    awk '$1 == "oanode_allocator_allocated_bytes" {printf "%d", $2 / 1024}' || true
+}
+echo "elapsed_s,rss_kb,anon_kb,file_kb,threads,allocated_kb" >"$out/soak.csv"
 start=$(date +%s)
 while :; do
   now=$(( $(date +%s) - start ))
   kill -0 "$pid" 2>/dev/null || die "the node died after ${now} s"
-  awk -v t="$now" '/^VmRSS/ {r=$2} /^RssAnon/ {a=$2} /^RssFile/ {f=$2} /^Threads/ {n=$2}
-    END {printf "%d,%d,%d,%d,%d\n", t, r, a, f, n}' "/proc/$pid/status" >>"$out/soak.csv"
+  heap=$(allocated_kb)
+  awk -v t="$now" -v h="$heap" '/^VmRSS/ {r=$2} /^RssAnon/ {a=$2} /^RssFile/ {f=$2} /^Threads/ {n=$2}
+    END {printf "%d,%d,%d,%d,%d,%s\n", t, r, a, f, n, h}' "/proc/$pid/status" >>"$out/soak.csv"
   [ "$now" -ge "$duration_s" ] && break
   sleep "$SAMPLE_S"
 done
@@ -119,10 +125,10 @@ echo
 echo "oanode $(target/release/oanode --version | awk '{print $2}'), $(nproc) cores, $SOAK_DURATION of mixed load"
 echo "seed: $(grep -m1 'seeded' "$out/seed.log" | sed 's/^oanode: //'); $(tail -n1 "$out/reindex.log" | sed 's/^oanode: //')"
 echo
-echo "| minute | RSS | anonymous | file-backed | threads |"
-echo "|---|---|---|---|---|"
+echo "| minute | RSS | anonymous | file-backed | threads | allocated |"
+echo "|---|---|---|---|---|---|"
 awk -F, -v step="$SAMPLE_S" 'NR > 1 && ($1 % 60 < step || NR == 2) {
-  printf "| %d | %.1f MB | %.1f MB | %.1f MB | %d |\n", $1 / 60, $2 / 1024, $3 / 1024, $4 / 1024, $5 }' "$out/soak.csv"
+  printf "| %d | %.1f MB | %.1f MB | %.1f MB | %d | %.1f MB |\n", $1 / 60, $2 / 1024, $3 / 1024, $4 / 1024, $5, $6 / 1024 }' "$out/soak.csv"
 echo
 echo "| stream | connections | requests | requests/s | p50 | p99 | errors |"
 echo "|---|---|---|---|---|---|---|"
