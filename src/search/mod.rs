@@ -32,7 +32,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy};
+use tantivy::directory::MmapDirectory;
+use tantivy::{Index, IndexReader, IndexSettings, IndexWriter, ReloadPolicy};
 
 pub use query::{DateBucket, Hit, Order, SearchQuery, SearchResults};
 pub use schema::Fields;
@@ -54,6 +55,8 @@ struct Inner {
     dir: PathBuf,
     fields: Fields,
     reader: IndexReader,
+    /// The index's folder as tantivy reads it (`prune_open_files`).
+    directory: MmapDirectory,
     /// The one writer, for the life of the `Search`. Its lock also serializes catch-up and
     /// rebuild, so the committed position only moves forward under it.
     writer: Mutex<IndexWriter>,
@@ -84,7 +87,7 @@ impl Search {
             Ok((first, last))
         })?;
 
-        let (index, position) = match open_existing(dir, &schema) {
+        let ((index, directory), position) = match open_existing(dir, &schema) {
             Some((_, position)) if position > last_seq => {
                 tracing::warn!(
                     dir = %dir.display(), position, last_seq,
@@ -127,6 +130,7 @@ impl Search {
             dir: dir.to_path_buf(),
             fields,
             reader,
+            directory,
             writer: Mutex::new(writer),
             store,
             blobs,
@@ -179,7 +183,10 @@ impl Search {
 
 /// The index in `dir` and its committed position, if it is ours, of this schema version, and
 /// readable.
-fn open_existing(dir: &Path, schema: &tantivy::schema::Schema) -> Option<(Index, u64)> {
+fn open_existing(
+    dir: &Path,
+    schema: &tantivy::schema::Schema,
+) -> Option<((Index, MmapDirectory), u64)> {
     if !dir.join("meta.json").exists() {
         return None;
     }
@@ -188,8 +195,11 @@ fn open_existing(dir: &Path, schema: &tantivy::schema::Schema) -> Option<(Index,
         tracing::warn!(dir = %dir.display(), found = version.trim(), "search index of another version; rebuilding it");
         return None;
     }
-    let index = match Index::open_in_dir(dir) {
-        Ok(index) => index,
+    let opened = MmapDirectory::open(dir)
+        .map_err(tantivy::TantivyError::from)
+        .and_then(|directory| Ok((Index::open(directory.clone())?, directory)));
+    let (index, directory) = match opened {
+        Ok(opened) => opened,
         Err(e) => {
             tracing::warn!(dir = %dir.display(), error = %e, "search index unreadable; starting it afresh");
             return None;
@@ -200,7 +210,10 @@ fn open_existing(dir: &Path, schema: &tantivy::schema::Schema) -> Option<(Index,
         return None;
     }
     match index.load_metas() {
-        Ok(metas) => Some((index, payload_position(metas.payload.as_deref()))),
+        Ok(metas) => Some((
+            (index, directory),
+            payload_position(metas.payload.as_deref()),
+        )),
         Err(e) => {
             tracing::warn!(dir = %dir.display(), error = %e, "search index metadata unreadable; starting it afresh");
             None
@@ -215,7 +228,7 @@ fn payload_position(payload: Option<&str>) -> u64 {
 
 /// Empties `dir` (keeping the folder itself, which may be a mount point) and creates an empty
 /// index of this schema version in it.
-fn create_fresh(dir: &Path, schema: &tantivy::schema::Schema) -> Result<Index> {
+fn create_fresh(dir: &Path, schema: &tantivy::schema::Schema) -> Result<(Index, MmapDirectory)> {
     if dir.exists() {
         for entry in fs::read_dir(dir)? {
             let path = entry?.path();
@@ -227,12 +240,13 @@ fn create_fresh(dir: &Path, schema: &tantivy::schema::Schema) -> Result<Index> {
         }
     }
     fs::create_dir_all(dir)?;
-    let index = Index::create_in_dir(dir, schema.clone())?;
+    let directory = MmapDirectory::open(dir).map_err(tantivy::TantivyError::from)?;
+    let index = Index::create(directory.clone(), schema.clone(), IndexSettings::default())?;
     // Written after the index: a crash in between leaves no version file, so the next open
     // starts afresh again.
     let path = dir.join(schema::VERSION_FILE);
     let mut file = fs::File::create(&path)?;
     std::io::Write::write_all(&mut file, schema::SCHEMA_VERSION.as_bytes())?;
     file.sync_all()?;
-    Ok(index)
+    Ok((index, directory))
 }
