@@ -10,6 +10,7 @@ pub mod pages;
 pub mod password;
 pub mod service;
 pub mod store;
+pub mod sweep;
 pub mod throttle;
 
 pub use actor::{Actor, Permission, Scope};

@@ -2,7 +2,7 @@
 
 use redb::{
     MultimapTableDefinition, ReadTransaction, ReadableMultimapTable, ReadableTable,
-    TableDefinition, WriteTransaction,
+    ReadableTableMetadata, TableDefinition, WriteTransaction,
 };
 
 use super::model::{Failures, PasswordHistory, Session};
@@ -69,16 +69,29 @@ pub fn session_by_id_w(tx: &WriteTransaction, id: u64) -> Result<Option<Session>
     store::get(&tx.open_table(SESSIONS)?, id)
 }
 
-/// Sessions (and tokens) whose hard end lies after `now` (idle browser sessions included until
-/// they are next looked at).
-pub fn active_sessions(tx: &ReadTransaction, now: i64) -> Result<u64> {
-    let mut n = 0;
+/// How many sessions and tokens are stored: redb keeps each table's length, so this costs
+/// nothing. Ended browser sessions stay counted until the hourly sweep removes them.
+pub fn session_count(tx: &ReadTransaction) -> Result<u64> {
+    Ok(tx.open_table(SESSIONS)?.len()?)
+}
+
+/// Up to `limit` sessions that `ended` says are over, oldest first.
+pub fn ended_sessions(
+    tx: &WriteTransaction,
+    limit: usize,
+    ended: impl Fn(&Session) -> bool,
+) -> Result<Vec<Session>> {
+    let mut out = Vec::new();
     for row in tx.open_table(SESSIONS)?.iter()? {
-        if row?.1.value().decode()?.expires_ms > now {
-            n += 1;
+        let s = row?.1.value().decode()?;
+        if ended(&s) {
+            out.push(s);
+            if out.len() == limit {
+                break;
+            }
         }
     }
-    Ok(n)
+    Ok(out)
 }
 
 pub fn sessions_of(tx: &ReadTransaction, user_id: u64) -> Result<Vec<Session>> {

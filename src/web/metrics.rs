@@ -119,7 +119,7 @@ impl Default for Metrics {
         );
         r.register(
             "sessions_active",
-            "Signed-in sessions not yet ended or expired",
+            "Sessions and integration tokens held (ended sessions are removed hourly)",
             sessions.clone(),
         );
         r.register(
@@ -209,7 +209,7 @@ impl Metrics {
         let (last, sessions) = app.store().read(|tx| {
             Ok((
                 crate::store::outbox::last_seq(tx)?,
-                crate::auth::store::active_sessions(tx, app.now_ms())?,
+                crate::auth::store::session_count(tx)?,
             ))
         })?;
         self.outbox_lag

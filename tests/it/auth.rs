@@ -525,3 +525,54 @@ async fn only_a_local_proxy_names_the_client_address() {
         );
     }
 }
+
+#[rocket::async_test]
+async fn ended_sessions_are_removed_hourly_and_tokens_stay() {
+    const H: i64 = 3_600_000;
+    let w = World::standard().await;
+    let held = || {
+        w.t.app
+            .store()
+            .read(oanode::auth::store::session_count)
+            .unwrap()
+    };
+    let sweep = || oanode::auth::sweep::tick(&w.t.app).unwrap();
+    let alice = w.t.agent("alice", PW).await;
+    let ga = w.t.agent("gadmin", PW).await;
+    let body = serde_json::json!({"name": "eHR", "scope": "ehr_sync", "days": 1}).to_string();
+    let r =
+        w.t.call(&ga, Method::Post, "/api/v1/tokens", Some(&body))
+            .await;
+    assert_eq!(r.status, Status::Ok);
+    assert_eq!(held(), 3);
+    assert_eq!(sweep(), 0, "nothing has ended");
+
+    w.t.clock.advance(11 * H + 30 * 60_000);
+    let bob = w.t.agent("bob", PW).await;
+    w.t.clock.advance(30 * 60_000 + 1);
+    // alice's and the admin's sessions have been idle for more than 12 hours; bob's has not.
+    assert_eq!(sweep(), 2);
+    assert_eq!(held(), 2, "bob's session and the token");
+    let me = |a| w.t.call(a, Method::Get, "/api/v1/me", None);
+    assert_eq!(me(&bob).await.status, Status::Ok);
+    assert_eq!(me(&alice).await.status, Status::Unauthorized);
+
+    // bob was seen just now; half a day on, the sweep finds nothing.
+    w.t.clock.advance(11 * H + 30 * 60_000);
+    assert_eq!(sweep(), 0);
+    w.t.clock.advance(30 * 60_000 + 1);
+    // bob's session is over, but the last sweep was half an hour ago: it waits for the next.
+    assert_eq!(me(&bob).await.status, Status::Unauthorized);
+    assert_eq!(sweep(), 0);
+    assert_eq!(held(), 2);
+    w.t.clock.advance(30 * 60_000);
+    assert_eq!(sweep(), 1);
+    // The token expired a day after it was made, but stays listed until its owner revokes it.
+    assert_eq!(held(), 1);
+    let ga = w.t.agent("gadmin", PW).await;
+    let list =
+        w.t.call(&ga, Method::Get, "/api/v1/tokens", None)
+            .await
+            .json();
+    assert_eq!(list["items"][0]["name"], "eHR");
+}

@@ -165,6 +165,9 @@ impl DeadlineScheduler {
                     if let Err(e) = crate::posts::service::edit::publish_due(&app) {
                         tracing::warn!(error = %e, "scheduled posts failed; retrying");
                     }
+                    if let Err(e) = crate::auth::sweep::tick(&app) {
+                        tracing::warn!(error = %e, "removing ended sessions failed; retrying");
+                    }
                     if let Err(e) = crate::backup::schedule::tick(&app) {
                         tracing::error!(error = %e, "the daily backup failed; retrying");
                     }

@@ -376,8 +376,9 @@ pub async fn reset(
 ) -> Result<SecretPage> {
     let _ = form;
     let a = actor.clone();
+    // Hashes the new password: waits for a hashing permit like sign-in and the API's reset.
     let (user, secret) = app
-        .run(move |app| {
+        .run_hashing(move |app| {
             let user = users::managed_user(app, &a, id)?;
             let pw = crate::auth::service::reset_password(app, &a, id, &origin)?;
             Ok((user, pw))
