@@ -149,8 +149,9 @@ pub async fn create_user(
     input: Json<UserInput>,
 ) -> Result<(Status, Json<NewUser>)> {
     let input = input.into_inner();
+    // Hashes the initial password: waits for a hashing permit, like sign-in.
     let (user, initial_password) = app
-        .run(move |app| {
+        .run_hashing(move |app| {
             let (u, pw) = users::create_user(app, &actor, input, &origin)?;
             Ok((users::detail(app, u), pw))
         })
