@@ -306,9 +306,8 @@ pub async fn update(
 ) -> Result<Either<Redirect, (Status, UserFormPage)>> {
     let f = form.0;
     let (a, ff) = (actor.clone(), f.clone());
-    // Hashes the initial password: waits for a hashing permit, like sign-in.
     let outcome = app
-        .run_hashing(move |app| {
+        .run(move |app| {
             let mut errors = Default::default();
             let manager_id = user_by_login_field(app, &ff.manager, "manager_id", &mut errors)?;
             super::super::done(errors)?;
